@@ -1,0 +1,169 @@
+"""The ``parallax`` command line: one subcommand per stage, plus ``run``.
+
+Each handler parses, builds options and calls one library function. Nothing
+imports this module; the library never exits the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline import PipelineError, __version__
+from pipeline.stages import STAGES, StageResult, load_stage, run_pipeline, run_stage
+
+log = logging.getLogger("pipeline")
+
+SUPPRESS = argparse.SUPPRESS
+
+
+def _ingest_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-bytes", type=int, default=SUPPRESS, help="refuse files larger than this")
+
+
+def _detect_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
+
+
+def _segment_options(p: argparse.ArgumentParser) -> None:
+    del p  # segmentation has no settings of its own yet
+
+
+# Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
+STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "ingest": _ingest_options,
+    "detect": _detect_options,
+    "segment": _segment_options,
+}
+
+STAGE_HELP = {
+    "ingest": "read, decode and clean articles into documents.jsonl",
+    "detect": "detect the language of documents and paragraphs",
+    "segment": "split documents into sentences: segments.jsonl",
+}
+
+
+def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
+    if inputs:
+        p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
+    else:
+        p.add_argument(
+            "--input",
+            type=Path,
+            action="append",
+            default=SUPPRESS,
+            help="read this file instead of the run directory's",
+        )
+    p.add_argument("--out", type=Path, default=SUPPRESS, help="run directory (default outputs/)")
+    p.add_argument("--overwrite", action="store_true", default=SUPPRESS, help="redo finished work")
+    p.add_argument("--config", type=Path, help="TOML config file, one table per stage")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="parallax",
+        description="Translate Vietnamese and Chinese news to English and align their claims.",
+    )
+    parser.add_argument("--version", action="version", version=f"parallax {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in STAGES:
+        p = sub.add_parser(name, help=STAGE_HELP.get(name, name))
+        _common(p, inputs=name == "ingest")
+        STAGE_OPTIONS[name](p)
+        p.set_defaults(handler=_handle_stage, stage=name)
+    p = sub.add_parser("run", help="run every stage in order on INPUT files or folders")
+    _common(p, inputs=True)
+    p.add_argument("--until", choices=list(STAGES), help="stop after this stage")
+    for name in STAGES:
+        STAGE_OPTIONS[name](p)
+    p.set_defaults(handler=_handle_run)
+    return parser
+
+
+def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    if args.config is None:
+        return {}
+    from pipeline.config import load_config
+
+    return load_config(args.config, tuple(STAGES))
+
+
+def _stage_options(
+    name: str, args: argparse.Namespace, tables: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Options of one stage: config-file table, overridden by flags given."""
+    fields = {f.name for f in dataclasses.fields(load_stage(name).Config)}
+    given = vars(args)
+    options: dict[str, Any] = dict(tables.get(name, {}))
+    run_table = tables.get("run", {})
+    options["out"] = given.get("out", run_table.get("out", "outputs"))
+    if "overwrite" in given or "overwrite" in run_table:
+        options["overwrite"] = given.get("overwrite", run_table.get("overwrite"))
+    for key, value in given.items():
+        if key in fields and key not in ("out", "overwrite", "input", "inputs"):
+            options[key] = value
+    return options
+
+
+def _handle_stage(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    options = _stage_options(args.stage, args, _file_config(args))
+    if args.stage == "ingest":
+        options["input"] = args.inputs
+    elif "input" in vars(args):
+        options["input"] = args.input
+    result = run_stage(args.stage, options, argv)
+    _print_result(result)
+    return 0 if result.ok else 1
+
+
+def _handle_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    tables = _file_config(args)
+    options = {name: _stage_options(name, args, tables) for name in STAGES}
+    options["ingest"]["input"] = args.inputs
+    until = args.until or tables.get("run", {}).get("until")
+    results = run_pipeline(options, until=until, arguments=argv, on_result=_print_result)
+    failed = [f for r in results for f in r.failures]
+    print(f"run finished: {len(results)} stages, {len(failed)} failures", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _print_result(result: StageResult) -> None:
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+    state = "up to date" if result.reused else "done"
+    outputs = ", ".join(str(p) for p in result.outputs)
+    print(f"{result.stage}: {state}: {counts} -> {outputs}", file=sys.stderr)
+    for failure in result.failures:
+        print(f"  failed: {failure}", file=sys.stderr)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Exit status: 0 when everything succeeded, 1 when some input failed, 2 for a
+    usage, configuration or input error that stopped the command.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
+    try:
+        status: int = args.handler(args, argv)
+    except PipelineError as exc:
+        print(f"parallax: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("parallax: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    return status
