@@ -7,6 +7,7 @@ imports this module; the library never exits the process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -26,12 +27,25 @@ def _ingest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-bytes", type=int, default=SUPPRESS, help="refuse files larger than this")
 
 
+def _seed_option(p: argparse.ArgumentParser) -> None:
+    """``--seed`` is shared by detect and segment; ``run`` gets it once."""
+    with contextlib.suppress(argparse.ArgumentError):
+        p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
+
+
 def _detect_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
+    _seed_option(p)
+    p.add_argument(
+        "--languages",
+        nargs="+",
+        default=SUPPRESS,
+        metavar="CODE",
+        help="languages to translate; documents in others are skipped (default: vi zh en)",
+    )
 
 
 def _segment_options(p: argparse.ArgumentParser) -> None:
-    del p  # segmentation has no settings of its own yet
+    _seed_option(p)
 
 
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
