@@ -129,13 +129,13 @@ def _document_language(paragraphs: tuple[Paragraph, ...]) -> tuple[str, float]:
     """The language of the body, weighted by length (title/captions if no body)."""
     chosen = [p for p in paragraphs if p.role == "body"]
     chosen = chosen or [p for p in paragraphs if p.role != "boilerplate"] or list(paragraphs)
-    weight: Counter[str] = Counter()
+    weight: dict[str, float] = {}
     total = 0
     for para in chosen:
         size = len(para.text.strip())
         total += size
         if para.lang != UND:
-            weight[para.lang] += size * para.lang_confidence
+            weight[para.lang] = weight.get(para.lang, 0.0) + size * para.lang_confidence
     if not weight or not total:
         return UND, 0.0
     lang, score = max(weight.items(), key=lambda kv: (kv[1], kv[0]))
