@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.detect import classify  # noqa: E402
-from pipeline.io import read_text_lines  # noqa: E402
+from pipeline.detect import classify
+from pipeline.io import read_text_lines
 
 BANDS = ((1, 10), (11, 30), (31, 80), (81, None))
 SOURCES = {
@@ -56,7 +56,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     parser.add_argument("--limit", type=int, default=None, help="lines per language")
     args = parser.parse_args()
-    header = f"{'lang':4} {'chars':>6} {'lines':>6} {'right':>7} {'wrong':>7} {'und':>7} {'script':>7}"
+    columns = ("right", "wrong", "und", "script")
+    header = f"{'lang':4} {'chars':>6} {'lines':>6} " + " ".join(f"{c:>7}" for c in columns)
     print(header)
     print("-" * len(header))
     started, total = time.perf_counter(), 0
