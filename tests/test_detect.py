@@ -166,3 +166,28 @@ def test_stage_overwrite_forces_a_rerun(tmp_path: Path) -> None:
 
 def test_stage_without_documents_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["-q", "detect", "--out", str(tmp_path)]) == 2
+
+
+def test_stage_with_input_writes_the_run_dir_and_leaves_the_input(tmp_path: Path) -> None:
+    source = _run_dir(tmp_path / "src") / "documents.jsonl"
+    before = source.read_bytes()
+    out = tmp_path / "run"
+    assert main(["-q", "detect", "--out", str(out), "--input", str(source)]) == 0
+    assert source.read_bytes() == before
+    langs = [d.lang for d in read_records(out / "documents.jsonl", Document)]
+    assert langs == ["vi", "zh", "ru"]
+    assert main(["-q", "detect", "--out", str(out), "--input", str(source)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["stages"]["detect"]["reused"] is True
+
+
+def test_bad_documents_line_is_an_error_naming_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _run_dir(tmp_path)
+    with (out / "documents.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    before = (out / "documents.jsonl").read_bytes()
+    assert main(["-q", "detect", "--out", str(out)]) == 2
+    assert "documents.jsonl:4" in capsys.readouterr().err
+    assert (out / "documents.jsonl").read_bytes() == before  # nothing lost
