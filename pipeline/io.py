@@ -32,6 +32,8 @@ __all__ = [
     "read_records",
     "read_text",
     "read_text_lines",
+    "remove_file",
+    "walk_files",
     "write_jsonl",
     "write_records",
 ]
@@ -166,6 +168,36 @@ def read_text(path: Path) -> str:
 def read_text_lines(path: Path) -> list[str]:
     """Read a UTF-8 file as lines without their line ends (for plain-text corpora)."""
     return read_text(path).splitlines()
+
+
+def remove_file(path: Path) -> None:
+    """Delete a file if it exists (a stale partial output, for example)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def walk_files(root: Path, skip: Path | None = None) -> Iterator[tuple[Path, str | None]]:
+    """Yield the files under ``root`` in sorted order, recursively.
+
+    Hidden files and folders (name starting with ".") and everything under
+    ``skip`` are left out. A folder that cannot be listed is yielded as
+    ``(folder, reason)``; files come as ``(file, None)``.
+    """
+    errors: list[OSError] = []
+    skip_resolved = skip.resolve() if skip is not None else None
+    for folder, dirs, files in os.walk(root, onerror=errors.append):
+        here = Path(folder)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved
+        )
+        while errors:
+            exc = errors.pop(0)
+            yield Path(exc.filename or folder), f"cannot read folder ({exc.strerror or exc})"
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield here / name, None
+    for exc in errors:
+        yield Path(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
