@@ -230,22 +230,23 @@ def _tally(doc: Document, counts: Counter[str]) -> Document:
 def _result(
     config: Config, source: Path, target: Path, reused: bool, fingerprint: str | None = None
 ) -> StageResult:
-    """Counts and skipped files read back from what the stage wrote."""
+    """Counts and per-file status (ingest's fields plus the language), read back."""
     counts: Counter[str] = Counter()
     files: dict[str, dict[str, Any]] = {}
     for doc in read_records(target, Document):
         counts["documents"] += 1
         counts[doc.status] += 1
         counts[f"lang_{doc.lang}"] += 1
-        if doc.status == "skipped" and (doc.error or "").startswith(SKIP_PREFIX):
-            files[doc.path] = {
-                "doc_id": doc.doc_id,
-                "sha256": doc.sha256,
-                "status": "skipped",
-                "reason": doc.error,
-                "lang": doc.lang,
-                "lang_confidence": doc.lang_confidence,
-            }
+        files[doc.path] = {
+            "doc_id": doc.doc_id,
+            "status": doc.status,
+            "error": doc.error,
+            "duplicate_of": doc.duplicate_of,
+            "lang": doc.lang,
+            "lang_confidence": doc.lang_confidence,
+        }
+        if not reused and doc.status == "skipped" and (doc.error or "").startswith(SKIP_PREFIX):
+            log.warning("%s: skipped: %s", doc.path, doc.error)
     return StageResult(
         stage="detect",
         outputs=(target,),

@@ -147,6 +147,7 @@ def test_stage_rewrites_documents_and_is_reused(tmp_path: Path) -> None:
     entry = manifest["stages"]["detect"]
     assert entry["counts"]["skipped"] == 1 and not entry["failures"]
     assert manifest["files"]["ru.txt"]["status"] == "skipped"
+    assert "language ru is not translated" in manifest["files"]["ru.txt"]["error"]
     assert main(["-q", "detect", "--out", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["stages"]["detect"]["reused"] is True

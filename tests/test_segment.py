@@ -202,3 +202,30 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
     assert manifest["stages"]["segment"]["counts"]["resumed"] == 3
     keys = [(r["doc_id"], r["seg_id"]) for r in read_jsonl(out / "segments.jsonl")]
     assert len(keys) == len(set(keys))
+
+
+def test_run_from_text_files_through_segment(tmp_path: Path) -> None:
+    articles = tmp_path / "in"
+    articles.mkdir()
+    (articles / "vi.txt").write_text(
+        "Lãnh đạo quốc phòng Mỹ, Nga đối thoại lần đầu\n\n"
+        "Mỹ đã chuyển giao khoảng 3,8 tỷ USD ngày 13/5. Hạ viện Mỹ đã thông qua khoản "
+        "viện trợ hơn 40 tỷ USD cho Kiev nhưng Thượng viện nước này chưa phê duyệt.\n",
+        encoding="utf-8",
+    )
+    (articles / "ru.txt").write_text(
+        "Шойгу и Остин провели телефонный разговор\n\n"
+        "Министр обороны России Сергей Шойгу провёл телефонный разговор с главой "
+        "Пентагона Ллойдом Остином по инициативе американской стороны.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    assert main(["-q", "run", str(articles), "--out", str(out), "--until", "segment"]) == 0
+    docs = {d.doc_id: d for d in read_records(out / "documents.jsonl", Document)}
+    assert {k: (d.lang, d.status) for k, d in docs.items()} == {
+        "vi": ("vi", "ok"),
+        "ru": ("ru", "skipped"),
+    }
+    segs = list(read_records(out / "segments.jsonl", Segment))
+    assert {s.doc_id for s in segs} == {"vi"}
+    assert "Mỹ đã chuyển giao khoảng 3,8 tỷ USD ngày 13/5." in [s.text for s in segs]
