@@ -40,6 +40,11 @@ _NAME_OUTLET = re.compile(
     r"^(?:theo|by)\s+([^()\d]{2,40}?)\s*\(([^()]{2,40})\)\s*\.?$", re.IGNORECASE
 )
 _NAME_SOURCE = re.compile(r"^([^()\d]{1,30}?)\s*\((?:theo|nguồn|source|via)\s+[^()]{2,60}\)$", re.I)
+_WEEKDAY = re.compile(
+    r"^(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ nhật|星期.|周.|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\W*$",
+    re.IGNORECASE,
+)
 _EDITOR = re.compile(r"^[-–\s]*(?:责任编辑|编辑|biên tập|editor)\s*[:：]\s*(\S.{0,30})$", re.I)
 
 
@@ -123,6 +128,8 @@ def parse_credit(text: str, header: bool = False) -> Credit | None:
     before = text[: found[1]].strip(" •|-–,")
     if not before or len(before) > 60 or any(c.isdigit() for c in before):
         return None
+    if _WEEKDAY.match(before):
+        return Credit()  # a plain dateline such as "Thứ Bảy, 14/05/2022"
     if "," in before:
         return Credit(byline=before.split(",", 1)[0].strip())
     if len(before.split()) == 1:

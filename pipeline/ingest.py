@@ -22,7 +22,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -143,38 +143,39 @@ def _measure(path: Path, max_bytes: int) -> tuple[int, str | None, str | None]:
 
 def ingest_file(source: Source, max_bytes: int) -> Document:
     """Read, decode and clean one planned file into a Document (never raises for bad input)."""
-    base = {
-        "doc_id": source.doc_id,
-        "path": str(source.path),
-        "sha256": source.sha256,
-        "size_bytes": source.size,
-    }
+    base = Document(
+        doc_id=source.doc_id,
+        path=str(source.path),
+        sha256=source.sha256,
+        status="error",
+        error=source.error,
+        size_bytes=source.size,
+    )
     if source.error is not None:
-        return Document(status="error", error=source.error, **base)
+        return base
     if source.duplicate_of is not None:
         reason = f"duplicate of {source.duplicate_of} (same sha256)"
-        return Document(status="skipped", error=reason, duplicate_of=source.duplicate_of, **base)
+        return replace(base, status="skipped", error=reason, duplicate_of=source.duplicate_of)
     try:
-        data = read_bytes(source.path, limit=max_bytes + 1)
+        data = read_bytes(source.path, max_bytes + 1)
     except OSError as exc:
-        return Document(status="error", error=f"cannot read ({exc.strerror or exc})", **base)
+        return replace(base, error=f"cannot read ({exc.strerror or exc})")
     if not data:
-        return Document(status="skipped", error="empty file", **base)
+        return replace(base, status="skipped", error="empty file")
     kind = sniff_binary(data)
     if kind is not None:
-        return Document(status="error", error=f"not text: {kind}", **base)
+        return replace(base, error=f"not text: {kind}")
     try:
         decoded = decode_bytes(data)
     except DecodeError as exc:
-        return Document(status="error", error=f"cannot decode: {exc}", **base)
+        return replace(base, error=f"cannot decode: {exc}")
+    base = replace(base, encoding=decoded.encoding)
     if not decoded.text.strip():
-        return Document(
-            status="skipped", error="no text (whitespace only)", encoding=decoded.encoding, **base
-        )
-    return _document(decoded.text, decoded.encoding, base)
+        return replace(base, status="skipped", error="no text (whitespace only)")
+    return _document(decoded.text, base)
 
 
-def _document(text: str, encoding: str, base: dict) -> Document:
+def _document(text: str, base: Document) -> Document:
     hints: dict[str, str] = {}
     if looks_like_html(text):
         text, hints = html_to_text(text)
@@ -185,20 +186,17 @@ def _document(text: str, encoding: str, base: dict) -> Document:
     status, error = "ok", None
     if not any(p.role == "body" for p in cleaned.paragraphs):
         longest = max((len(p.text) for p in cleaned.paragraphs), default=0)
-        status, error = (
-            "skipped",
-            f"no article text found (no line reads as prose; longest line {longest} characters)",
-        )
-    return Document(
+        status = "skipped"
+        error = f"no article text found (no line reads as prose; longest line {longest} chars)"
+    return replace(
+        base,
         status=status,
         error=error,
-        encoding=encoding,
         title=hints.get("title") or cleaned.title,
         published=hints.get("published") or cleaned.published,
         outlet=hints.get("outlet") or cleaned.outlet,
         byline=hints.get("byline") or cleaned.byline,
         paragraphs=cleaned.paragraphs,
-        **base,
     )
 
 

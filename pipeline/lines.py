@@ -102,7 +102,8 @@ def line_signals(lines: list[str]) -> list[dict[str, float]]:
     Returns:
         One dict of numbers per line.
     """
-    counts = Counter(fold(line) or line for line in lines)
+    keys = [fold(line) or line for line in lines]
+    counts = Counter(keys)
     n = max(len(lines), 1)
     signals = []
     for i, line in enumerate(lines):
@@ -118,7 +119,7 @@ def line_signals(lines: list[str]) -> list[dict[str, float]]:
                 "han": round(han / max(len(line), 1), 3),
                 "sentence_end": float(sentence_end(line)),
                 "punct_density": round(punct / max(len(line), 1), 3),
-                "repeat": float(counts[fold(line) or line]),
+                "repeat": float(counts[keys[i]]),
                 "chrome_marker": float(bool(_CHROME_RE.match(lowered)) and len(line) <= 60),
                 "copyright": float(bool(_COPYRIGHT.search(line)) and len(line) <= 200),
                 "caption_marker": float(

@@ -86,17 +86,19 @@ def test_missing_path_is_an_error_record(tmp_path: Path) -> None:
     assert len(result.failures) == 1
 
 
-def test_unreadable_file_via_monkeypatch(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("function", ["read_bytes", "file_sha256"])
+def test_unreadable_file_via_monkeypatch(tmp_path: Path, monkeypatch, function: str) -> None:
+    # chmod 000 does not stop root (the tests' user), so the read itself is made to fail.
     locked = _write(tmp_path / "in" / "locked.txt", ARTICLE.encode())
     good = _write(tmp_path / "in" / "open.txt", (ARTICLE + "\nThêm.\n").encode())
-    real = ingest.read_bytes
+    real = getattr(ingest, function)
 
-    def read(path: Path, limit: int | None = None) -> bytes:
+    def read(path: Path, *args: object) -> object:
         if path == locked:
             raise PermissionError(13, "Permission denied", str(path))
-        return real(path, limit)
+        return real(path, *args)
 
-    monkeypatch.setattr(ingest, "read_bytes", read)
+    monkeypatch.setattr(ingest, function, read)
     _, docs = _run(tmp_path, tmp_path / "in")
     assert docs[str(locked)].error == "cannot read (Permission denied)"
     assert docs[str(good)].status == "ok"
