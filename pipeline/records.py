@@ -9,6 +9,7 @@ raises ``ValueError`` naming the field and the value.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -61,7 +62,7 @@ class Record:
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
             if f.name not in data:
@@ -78,6 +79,13 @@ class Record:
                 value = _coerce(cls.__name__, f.name, hints[f.name], value)
             kwargs[f.name] = value
         return cls(**kwargs)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """``typing.get_type_hints`` once per class: it re-evaluates every annotation
+    string on each call, which was 75% of the time of reading 13,000 records."""
+    return typing.get_type_hints(cls)
 
 
 def _plain(value: Any) -> Any:
