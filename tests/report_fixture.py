@@ -12,10 +12,11 @@ a reference and a second system, and one claim cluster with a conflict.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.io import atomic_write_json, read_jsonl, write_jsonl, write_records
+from pipeline.io import atomic_write_json, read_jsonl, read_text, write_jsonl, write_records
 from pipeline.records import (
     Claim,
     Cluster,
@@ -284,3 +285,66 @@ def _renamed_cluster(cluster: dict[str, Any], n: int) -> dict[str, Any]:
         "members": members,
         "docs": docs,
     }
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+
+
+def seed_run(seeds: Path, out: Path) -> Path:
+    """A run made from the repo's seed articles without any model, for size checks.
+
+    Lines are paragraphs; sentences are cut after ``.!?。！？``; the first line
+    is the title and lines under 25 characters are boilerplate. The English
+    column is a stand-in (``[vi→en] <source>``): the report's size and shape
+    matter here, not the words. One cluster joins the first body sentence of
+    each article; every seventh segment carries a quality flag.
+    """
+    docs, segs, trs, members = [], [], [], []
+    for path in sorted(seeds.glob("*.txt")):
+        text = read_text(path)
+        lang = "zh" if re.search(r"[\u4e00-\u9fff]", text[:400]) else "vi"
+        doc_id = path.stem
+        docs.append(Document(doc_id, str(path), "0" * 64, "ok", lang=lang, title=path.stem))
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        for par, line in enumerate(lines):
+            role = "title" if par == 0 else "boilerplate" if len(line) < 25 else "body"
+            for sentence in filter(None, _SENTENCE_END.split(line)):
+                index = len([s for s in segs if s.doc_id == doc_id])
+                seg = Segment(doc_id, f"p{par}s{index}", index, par, role, lang, 0.9, sentence)
+                flags = ("length-ratio",) if len(segs) % 7 == 0 else ()
+                trs.append(
+                    Translation(
+                        doc_id,
+                        seg.seg_id,
+                        index,
+                        role,
+                        lang,
+                        "en",
+                        sentence,
+                        f"[{lang}→en] {sentence}",
+                        f"opus-mt-{lang}-en",
+                        flags,
+                        {"length_ratio": 1.9 if flags else 1.0},
+                    )
+                )
+                segs.append(seg)
+                if role == "body" and not any(m.doc_id == doc_id for m in members):
+                    members.append(
+                        ClusterMember(
+                            f"c-{doc_id}",
+                            doc_id,
+                            seg.seg_id,
+                            lang,
+                            sentence,
+                            trs[-1].translation or "",
+                            None,
+                            0.7,
+                        )
+                    )
+    facts = {"when": {m.claim_id: "2022-05-13" for m in members}}
+    cluster = Cluster("k", tuple(members), tuple(m.doc_id for m in members), facts, "agree")
+    write_records(out / "documents.jsonl", docs)
+    write_records(out / "segments.jsonl", segs)
+    write_records(out / "translations.jsonl", trs)
+    write_records(out / "alignments.jsonl", [cluster])
+    return out
