@@ -39,9 +39,10 @@ def render_clusters(data: ReportData) -> Iterator[str]:
     """Yield the claims section: a summary line, then one block per cluster."""
     verdicts = Counter(c.verdict for c in data.clusters)
     summary = " ".join(badge(f"{v} × {n}", f"verdict-{v}") for v, n in sorted(verdicts.items()))
+    n = len(data.clusters)
     yield (
-        f'<section id="clusters"><h2>Claims across sources ({len(data.clusters)} clusters)</h2>'
-        f"<p>{summary}</p>\n"
+        f'<section id="clusters"><h2>Claims across sources ({n} cluster{"" if n == 1 else "s"})'
+        f"</h2><p>{summary}</p>\n"
     )
     docs = {d.doc_id: d for d in data.docs}
     for cluster in data.clusters:
