@@ -218,3 +218,32 @@ def test_cli_report_writes_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<title>T &lt;1&gt;</title>" in html
     assert "report: done" in capsys.readouterr().err
+
+
+def test_manifest_failures_and_stages_are_shown(tmp_path: Path) -> None:
+    from pipeline.io import atomic_write_json
+
+    small_run(tmp_path)
+    # A file ingest refused before it became a document exists only in the manifest.
+    manifest = {
+        "version": "0.1.0",
+        "stages": {
+            "ingest": {
+                "started": "2026-01-01T00:00:00+00:00",
+                "seconds": 1.5,
+                "counts": {"documents": 3},
+                "settings": {"max_bytes": 10},
+            }
+        },
+        "files": {
+            "seeds/huge.txt": {"status": "error", "error": "larger than 10 bytes <x>"},
+            "seeds/ok.txt": {"status": "ok"},
+        },
+    }
+    atomic_write_json(tmp_path / "manifest.json", manifest)
+    run(Config(out=tmp_path))
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    failed = html.split("Files that failed (2)")[1].split("</table>")[0]
+    assert "seeds/huge.txt" in failed and "larger than 10 bytes &lt;x&gt;" in failed
+    assert "seeds/broken.txt" in failed and "seeds/ok.txt" not in failed
+    assert "Stages (1)" in html and "documents 3" in html
