@@ -72,11 +72,17 @@ def _doc_index(data: ReportData) -> str:
     for doc in data.docs:
         if doc.status != "ok":
             continue
-        n = len(data.segments.get(doc.doc_id, ()))
-        label = doc.title or doc.path
+        segs = data.segments.get(doc.doc_id, ())
+        flagged = sum(
+            1
+            for s in segs
+            if (tr := data.translations.get((s.doc_id, s.seg_id))) is not None
+            and (tr.flags or tr.status == "untranslated")
+        )
+        note = " " + badge(f"{flagged} flagged", "flag") if flagged else ""
         items.append(
-            f'<li><a href="#{anchor("doc", doc.doc_id)}">{esc(label)}</a> '
-            f'<span class="muted small">{esc(doc.lang)} · {n} segments</span></li>'
+            f'<li><a href="#{anchor("doc", doc.doc_id)}">{esc(doc.title or doc.path)}</a> '
+            f'<span class="muted small">{esc(doc.lang)} · {len(segs)} segments</span>{note}</li>'
         )
     return (
         f'<section id="documents"><h2>Documents ({len(items)})</h2>'

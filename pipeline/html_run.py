@@ -73,8 +73,9 @@ def _failures(data: ReportData) -> str:
                 why = entry.get("error") or entry.get("reason") or ""
                 rows.append([esc(path), badge(entry.get("status"), "bad"), esc(why)])
     if not rows:
-        return '<p class="muted">No input file failed.</p>'
-    return f"<h3>Files that failed ({len(rows)})</h3>" + table(["file", "status", "why"], rows)
+        return '<p class="muted">No input file failed or was skipped.</p>'
+    head = f"<h3>Files that failed or were skipped ({len(rows)})</h3>"
+    return head + table(["file", "status", "why"], rows)
 
 
 def _stages(manifest: Any) -> str:

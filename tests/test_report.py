@@ -109,14 +109,20 @@ def test_boilerplate_is_folded_closed(report: tuple[str, Page]) -> None:
 
 
 def test_flags_show_badge_with_raw_numbers(report: tuple[str, Page]) -> None:
-    _, page = report
-    flags = [a for t, a in page.elements if t == "span" and "flag" in a.get("class", "").split()]
+    html, page = report
+    flags = [
+        a
+        for t, a in page.elements
+        if t == "span" and "flag" in a.get("class", "").split() and "title" in a
+    ]
     assert len(flags) == 1
     assert flags[0]["title"] == "length_ratio=2.75; repeat=0"
     untranslated = [a for t, a in page.elements if a.get("title") == "segment too long"]
     assert untranslated, "untranslated segment shows its reason"
     flagged_rows = [a["id"] for t, a in page.elements if "flagged" in a.get("class", "").split()]
     assert flagged_rows == [anchor("seg", "vi-001", ODD_SEG), anchor("seg", "zh-003", "s2")]
+    index = html.split('id="documents"')[1].split("</section>")[0]
+    assert index.count("1 flagged") == 2  # one per document, in the document index
 
 
 def test_cluster_members_link_to_existing_rows(report: tuple[str, Page]) -> None:
@@ -243,7 +249,16 @@ def test_manifest_failures_and_stages_are_shown(tmp_path: Path) -> None:
     atomic_write_json(tmp_path / "manifest.json", manifest)
     run(Config(out=tmp_path))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    failed = html.split("Files that failed (2)")[1].split("</table>")[0]
+    failed = html.split("Files that failed or were skipped (2)")[1].split("</table>")[0]
     assert "seeds/huge.txt" in failed and "larger than 10 bytes &lt;x&gt;" in failed
     assert "seeds/broken.txt" in failed and "seeds/ok.txt" not in failed
     assert "Stages (1)" in html and "documents 3" in html
+
+
+def test_input_reads_run_files_beside_it(tmp_path: Path) -> None:
+    source = small_run(tmp_path / "elsewhere")
+    out = tmp_path / "out"
+    result = run(Config(out=out, input=(source / "documents.jsonl",)))
+    assert result.outputs == (out / "report.html",)
+    assert result.counts["translations"] == 8 and result.counts["clusters"] == 1
+    assert not (source / "report.html").exists()
