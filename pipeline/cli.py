@@ -48,17 +48,23 @@ def _segment_options(p: argparse.ArgumentParser) -> None:
     _seed_option(p)
 
 
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--title", default=SUPPRESS, help="page title of report.html")
+
+
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
 STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ingest": _ingest_options,
     "detect": _detect_options,
     "segment": _segment_options,
+    "report": _report_options,
 }
 
 STAGE_HELP = {
     "ingest": "read, decode and clean articles into documents.jsonl",
     "detect": "detect the language of documents and paragraphs",
     "segment": "split documents into sentences: segments.jsonl",
+    "report": "write report.html, one self-contained page of the whole run",
 }
 
 

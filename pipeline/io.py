@@ -23,12 +23,14 @@ from pipeline.records import Record
 __all__ = [
     "ResumableJsonlWriter",
     "atomic_write_bytes",
+    "atomic_write_chunks",
     "atomic_write_json",
     "atomic_write_text",
     "file_sha256",
     "read_bytes",
     "read_json",
     "read_jsonl",
+    "read_package_text",
     "read_records",
     "read_text",
     "read_text_lines",
@@ -120,6 +122,23 @@ def atomic_write_text(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> int:
+    """Write text (UTF-8) chunk by chunk through a temporary file and a rename.
+
+    For big generated files (the HTML report): nothing is held whole in memory
+    and a failure while generating leaves the old file untouched.
+
+    Returns:
+        The number of characters written.
+    """
+    written = 0
+    with _atomic(path) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+            written += len(chunk)
+    return written
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write bytes to ``path`` through a temporary file and a rename."""
     with _atomic(path, "wb") as handle:
@@ -198,6 +217,13 @@ def walk_files(root: Path, skip: Path | None = None) -> Iterator[tuple[Path, str
                 yield here / name, None
     for exc in errors:
         yield Path(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"
+
+
+def read_package_text(name: str) -> str:
+    """Read a text file shipped inside the package, ``pipeline/data/<name>``."""
+    from importlib import resources
+
+    return resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
