@@ -8,6 +8,7 @@ target and rename it into place, so a killed run never leaves half a file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -41,6 +42,16 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _file_mode() -> int:
+    """The mode an ordinary new file gets under this process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 R = TypeVar("R", bound=Record)
 
 
@@ -88,6 +99,7 @@ def _dump(obj: Any) -> str:
 def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as handle:
