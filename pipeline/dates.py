@@ -57,6 +57,12 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         (
             "my",
             re.compile(
+                rf"(?P<part>(?i:cuối|đầu|giữa))\s+tháng\s+(?P<m>\d{{1,2}})(?:/{_Y})?(?![\d/-])"
+            ),
+        ),
+        (
+            "my",
+            re.compile(
                 rf"(?<!\d)(?<!\d\s)(?i:tháng)\s+(?P<m>\d{{1,2}})(?:(?:\s*năm\s*|/){_Y})?"
                 r"(?![\d/-])(?P<fwd>\s+tới)?"
             ),
@@ -97,6 +103,13 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         (
             "dm",
             re.compile(r"(?i:\b(?:on|since|from|until|by))\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})\b(?!/)"),
+        ),
+        (
+            "my",
+            re.compile(
+                r"(?P<part>(?i:\b(?:(?:the\s+)?(?:end|beginning|start|middle)\s+of|early|late|mid-?)))"
+                rf"\s*{_EN_MONTH}(?:,?\s+{_Y})?\b(?!\s+\d)"
+            ),
         ),
         ("my", re.compile(rf"\b{_EN_MONTH},?\s+{_Y}\b")),
         (
@@ -221,6 +234,8 @@ def _resolve(kind: str, match: re.Match[str], pub: dt.date | None) -> tuple[str,
         if pub is None or day is None:
             return None
         year, month = pub.year, pub.month
+    if kind == "dm" and month and day and month > 12 >= day:
+        month, day = day, month  # 5/13 can only be month/day
     if month is None or not 1 <= month <= 12:
         return None
     if year is None:

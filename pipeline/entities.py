@@ -51,8 +51,18 @@ _ORG_WORDS = frozenset((
     "navy", "force", "forces", "bank", "fund", "group", "systems", "news", "times", "post",
     "company", "corporation", "university", "institute", "office", "service",
 ))  # fmt: skip
+# Capitalized in titles and headings, never the last word of a person's name.
+_COMMON = frozenset((
+    "chief", "chiefs", "staff", "joint", "line", "hot", "national", "security", "adviser",
+    "advisor", "director", "defense", "defence", "foreign", "affairs", "official", "officials",
+    "senior", "air", "headquarters", "state", "deputy", "vice", "head", "commander",
+    "chairman", "spokesman", "press", "secretary", "minister", "general", "war", "cold",
+    "report", "reports", "video", "photo", "update", "breaking", "live",
+))  # fmt: skip
 _UPPER = "A-ZÀ-ÝĐƠƯẠ-Ỹ"
-_NAME_TOKEN = rf"(?:[{_UPPER}][a-z]{{0,2}}\.(?=\s)|[{_UPPER}][\w'’-]*)"
+_NAME_TOKEN = (
+    rf"(?:(?:[{_UPPER}]|Mrs?|Ms|Dr|Gen|Lt|Col|Sen|Rep|Adm|Maj|Capt|Jr)\.(?=\s)|[{_UPPER}][\w'’-]*)"
+)
 _NAME_SEQ = re.compile(rf"(?<![\w'’]){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})*")
 _LOWER_NEXT = re.compile(r"[ \t]+[a-zà-ỹđ]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -231,6 +241,8 @@ def _unknown_names(text: str, lang: str, known: list[Entity]) -> list[Entity]:
 
 def _is_name(words: list[str], titled: bool, lang: str, at_start: bool) -> bool:
     """Whether a capitalized sequence is likely a name (not a sentence's first word)."""
+    if fold(words[-1]) in _COMMON or fold(words[-1]) in _TITLES:
+        return False
     if titled:
         return True
     if lang == "vi":

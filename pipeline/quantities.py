@@ -199,6 +199,8 @@ def _quantity(match: re.Match[str], lang: str, text: str) -> Quantity | None:
         value *= SCALES[lang][scale.lower() if lang == "en" else scale]
     if lang == "zh" and unit_word == "月" and not groups.get("ge"):
         return None  # 5月 is May, 5个月 is five months
+    if groups.get("q") == "近" and text[max(0, match.start() - 1) : match.start()] == "最":
+        return None  # 最近一次: "the most recent time", not "nearly once"
     if unit == "hour" and lang == "vi" and _CLOCK.match(text, match.end()):
         return None  # 8 giờ tối is a time of day
     if unit is None and not scale and qualifier is None:

@@ -59,7 +59,11 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("since February 18", "en", PUB_001, [("2022-02-18", "day", False)]),
         ("in March 2017", "en", None, [("2017-03", "month", False)]),
         ("annexed in 2014", "en", None, [("2014", "year", False)]),
-        ("at the end of March", "en", PUB_001, [("2022-03", "month", False)]),
+        ("at the end of March", "en", PUB_001, [("2022-03", "month", True)]),
+        ("in late March 2017", "en", None, [("2017-03", "month", True)]),
+        ("cuối tháng 3", "vi", PUB_001, [("2022-03", "month", True)]),
+        # US-style month/day can only be read one way when the day is over 12
+        ("on 5/13", "en", PUB_001, [("2022-05-13", "day", False)]),
         ("told allies on Wednesday", "en", "2023-11-29", [("2023-11-29", "day", True)]),
         ("a call last month", "en", PUB_001, [("2022-04", "month", True)]),
         ("the call on 13/5 between", "en", PUB_001, [("2022-05-13", "day", False)]),

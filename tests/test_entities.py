@@ -73,6 +73,12 @@ def test_unknown_chinese_name_keeps_its_script() -> None:
          [("doe", "person", None), ("smith", "person", None)]),
         ("The Defence Procurement Agency said", "en",
          [("defence-procurement-agency", "org", None)]),
+        # titles and headings are not names; a sentence end is not an initial
+        ("Chairman of the Joint Chiefs of Staff Mark Milley", "en", [("milley", "person", "US")]),
+        ("Russian Defence Minister Sergei Shoigu", "en",
+         [("RU", "place", "RU"), ("shoigu", "person", "RU")]),
+        ("the Cold War. Gen. Jane Doe met Lloyd J. Austin", "en",
+         [("doe", "person", None), ("austin", "person", "US")]),
         # "us" the pronoun is not the US
         ("He told us nothing.", "en", []),
     ],

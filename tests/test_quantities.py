@@ -41,6 +41,8 @@ from pipeline.quantities import Quantity, find_quantities, quantities_agree
         ("1.5万人左右", "zh", [(1.5e4, "person", "about")]),
         # not quantities: 两国 (two countries), 一份声明, dates, 5月 (May), 万斯 (Vance)
         ("两国一份声明，2022年5月13日，5月，万斯说", "zh", []),
+        # seed 003: 最近一次 is "the most recent time"
+        ("两人最近一次通话", "zh", [(2, "person", None)]),
         # English translations
         ("arms worth about $3.8 billion", "en", [(3.8e9, "USD", "about")]),
         ("more than $40 billion in aid", "en", [(4e10, "USD", "more-than")]),
