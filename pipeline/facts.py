@@ -20,7 +20,14 @@ from pipeline.entities import Entity, find_entities
 from pipeline.quantities import Quantity, find_quantities, quantities_agree
 from pipeline.records import Fact
 
-__all__ = ["SLOTS", "amount_key", "amounts_agree", "claim_facts", "extract_facts"]
+__all__ = [
+    "SLOTS",
+    "amount_key",
+    "amounts_agree",
+    "claim_facts",
+    "extract_facts",
+    "fact_quantity",
+]
 
 SLOTS = ("when", "amount", "who", "where", "source", "initiator")
 _SOURCE_PREFERRED = ("when", "amount")
@@ -138,7 +145,7 @@ def claim_facts(
 
 def amounts_agree(a: Fact, b: Fact) -> bool:
     """Whether two ``amount`` facts can be the same amount (see ``quantities_agree``)."""
-    return quantities_agree(_fact_quantity(a), _fact_quantity(b))
+    return quantities_agree(fact_quantity(a), fact_quantity(b))
 
 
 def _amount_fact(qty: Quantity, origin: str) -> Fact:
@@ -147,8 +154,12 @@ def _amount_fact(qty: Quantity, origin: str) -> Fact:
     return Fact("amount", key, qty.surface, origin, display, qty.approx, qty.value, qty.unit)
 
 
-def _fact_quantity(fact: Fact) -> Quantity:
-    """Rebuild the Quantity behind an amount fact (qualifier from its display)."""
+def fact_quantity(fact: Fact) -> Quantity:
+    """Rebuild the Quantity behind an ``amount`` fact, qualifier included.
+
+    The qualifier travels as the first word of ``display`` (``more-than 4e10
+    USD``), since :class:`~pipeline.records.Fact` has no field for it.
+    """
     head = (fact.display or "").split(" ", 1)[0]
     qualifier = head if head in ("more-than", "about", "nearly", "less-than") else None
     value = fact.value if fact.value is not None else float(fact.key.split()[0])

@@ -233,11 +233,18 @@ def quantities_agree(a: Quantity, b: Quantity) -> bool:
     Each quantity stands for an interval: exact values for themselves,
     ``about`` for ±10 %, ``nearly`` for the 10 % below, ``more-than`` for up to
     50 % above and ``less-than`` for down to half (bounds included, so ``hơn 40
-    tỷ USD`` agrees with ``400亿美元``). Units must be equal.
+    tỷ USD`` agrees with ``400亿美元``). A quantity marked ``approx`` without a
+    qualifier counts as ``about``. Units must be equal.
     """
     if a.unit != b.unit:
         return False
-    lo_a, hi_a = (a.value * f for f in _BOUNDS[a.qualifier])
-    lo_b, hi_b = (b.value * f for f in _BOUNDS[b.qualifier])
+    lo_a, hi_a = (a.value * f for f in _bounds(a))
+    lo_b, hi_b = (b.value * f for f in _bounds(b))
     slack = _EXACT_TOLERANCE * max(abs(a.value), abs(b.value), 1.0)
     return lo_a <= hi_b + slack and lo_b <= hi_a + slack
+
+
+def _bounds(qty: Quantity) -> tuple[float, float]:
+    if qty.qualifier is None and qty.approx:
+        return _BOUNDS["about"]
+    return _BOUNDS.get(qty.qualifier, _BOUNDS[None])

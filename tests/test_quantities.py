@@ -115,6 +115,8 @@ def _q(value: float, unit: str | None, qualifier: str | None = None) -> Quantity
         (_q(100, "person", "less-than"), _q(90, "person"), True),
         (_q(3.8e9, "USD"), _q(3.8e9, "GBP"), False),  # units differ
         (_q(30, "times"), _q(30, None), False),
+        # approx with no qualifier (rebuilt from a bare record) counts as "about"
+        (Quantity("", 0, 0, 3.8e9, "USD", True, None), _q(4e9, "USD"), True),
     ],
 )
 def test_quantities_agree(a: Quantity, b: Quantity, agree: bool) -> None:
