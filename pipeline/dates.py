@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["FUTURE_GRACE_DAYS", "DateMention", "date_spans", "find_dates", "parse_published"]
@@ -169,16 +169,23 @@ def parse_published(published: str | None) -> dt.date | None:
         return None
 
 
-def _matches(text: str, lang: str) -> Iterator[tuple[str, re.Match[str]]]:
-    """Yield (kind, match) for every date pattern of ``lang``, without overlaps."""
+@functools.lru_cache(maxsize=64)
+def _matches(text: str, lang: str) -> tuple[tuple[str, re.Match[str]], ...]:
+    """(kind, match) for every date pattern of ``lang``, without overlaps.
+
+    Cached for the last few texts: quantity extraction asks for the same
+    text's date spans right before or after fact extraction reads its dates.
+    """
     taken: list[tuple[int, int]] = []
+    found = []
     for kind, pattern in _PATTERNS["all"] + _PATTERNS.get(lang[:2], []):
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(start < e and s < end for s, e in taken):
                 continue
             taken.append((start, end))
-            yield kind, match
+            found.append((kind, match))
+    return tuple(found)
 
 
 def date_spans(text: str, lang: str) -> list[tuple[int, int]]:
