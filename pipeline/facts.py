@@ -51,25 +51,27 @@ _SOURCE_BEFORE = {
 }
 # Initiative: the initiator stands after the trigger, before it, or in group "x".
 _INITIATOR_AFTER = {
-    "vi": r"(?i:\btheo\s+[\"“]?\s*(?:yêu cầu|đề nghị|đề xuất|lời mời|sáng kiến)(?:\s+(?:của|từ))?)",
+    "vi": r"(?i:\btheo\s+[\"“]?\s*(?:lời\s+)?(?:yêu cầu|đề nghị|đề xuất|lời mời|sáng kiến)"
+    r"(?:\s+(?:của|từ))?)",
     "zh": r"(?!)",
-    "en": r"(?i:\bat\s+the\s+(?:request|initiative|invitation|behest|suggestion)\s+of\b|"
-    r"\b(?:initiated|requested|proposed|arranged)\s+by\b)",
+    "en": r"(?i:\b(?:at|on|upon|following)\s+(?:the\s+|a\s+)?"
+    r"(?:request|initiative|invitation|behest|suggestion|proposal)s?\s+(?:of|from|by)\b|"
+    r"\b(?:initiated|requested|proposed|arranged|sought)\s+by\b)",
 }
 _INITIATOR_BEFORE = {
     "vi": r"(?i:\blà bên (?:bắt đầu|khởi xướng|đề nghị|chủ động)|"
     r"\bchủ động (?:đề nghị|gọi|yêu cầu))",
-    "zh": r"主动(?:提出|要求|发起|致电)",
-    "en": r"(?i:\b(?:requested|initiated|proposed|sought) the "
-    r"(?:call|talks|conversation|meeting)\b)",
+    "zh": r"主动(?:提出|要求|发起|致电)|(?<!的)提议(?!之?下)|发起了?(?:通话|会谈|电话)",
+    "en": r"(?i:\b(?:requested|initiated|proposed|sought|asked for|called for) (?:the|a) "
+    r"(?:phone call|telephone conversation|call|talks|conversation|meeting)\b)",
 }
 _INITIATOR_GROUP = {
-    "vi": r"(?!)",
+    "vi": r"(?i:\bdo\s+(?P<x>[^,.;:]{1,30}?)\s+(?:đề xuất|khởi xướng|yêu cầu|đề nghị|chủ động))",
     "zh": r"应(?P<x>[^，。；：]{1,15}?)的?(?:要求|请求|邀请|提议)|"
     r"在(?P<y>[^，。；：]{1,15}?)的?(?:提议|倡议|要求|建议)之?下|"
     r"由(?P<z>[^，。；：]{1,15}?)(?:发起|提议|提出)",
     "en": r"(?i:\b(?:at|on)\s+(?:the\s+)?(?P<x>[\w .-]{1,40}?)['’]s?\s+"
-    r"(?:request|initiative|invitation|behest|suggestion)\b)",
+    r"(?:request|initiative|invitation|behest|suggestion|proposal)\b)",
 }
 
 

@@ -27,11 +27,11 @@ SCALES: dict[str, dict[str, float]] = {
 # Number words that count only when a unit follows them.
 WORD_NUMBERS: dict[str, dict[str, float]] = {
     "vi": {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-           "chín": 9, "mười": 10},
+           "chín": 9, "mười": 10, "nửa": 0.5},
     "en": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
            "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
-           "a dozen": 12, "a": 1, "an": 1},
+           "a dozen": 12, "half an": 0.5, "half a": 0.5, "a": 1, "an": 1},
 }  # fmt: skip
 
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
@@ -68,6 +68,8 @@ def parse_zh_numeral(text: str) -> float:
     Raises:
         ValueError: a character is not a numeral.
     """
+    if text == "半":
+        return 0.5
     total = section = num = 0
     for ch in text:
         if ch in _ZH_DIGITS:

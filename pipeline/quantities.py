@@ -60,6 +60,8 @@ _UNITS: dict[str, dict[str, str]] = {
         "mm": "mm", "km": "km", "tonnes": "tonne", "tons": "tonne", "cases": "case",
     },
 }  # fmt: skip
+# Units stated in a larger one so that "60 phút" and "1 hour" compare.
+_SAME_AS = {"minute": ("hour", 1 / 60), "week": ("day", 7.0)}
 _CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR"}
 
 _PREFIX: dict[str, dict[str, str]] = {
@@ -103,9 +105,10 @@ def _pattern(lang: str) -> re.Pattern[str]:
     """The one regex that reads a quantity in ``lang``."""
     num = r"(?P<num>\d+(?:[.,]\d+)*)"
     if lang == "zh":
-        zh_num = r"(?P<zhnum>[〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)"
+        zh_num = r"(?P<zhnum>半|[〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)"
         return re.compile(
-            rf"(?P<q>{_alt(_PREFIX['zh'], False)})?(?:{_VAGUE['zh']}|(?<![\d.,]){num}"
+            rf"(?P<q>{_alt(_PREFIX['zh'], False)})?(?P<pct>百分之)?"
+            rf"(?:{_VAGUE['zh']}|(?<![\d.,]){num}"
             rf"(?P<q1>多|余)?\s*(?P<scale>{_alt(SCALES['zh'], False)})?|{zh_num})"
             r"(?P<q2>多|余)?(?P<ge>个)?(?P<q3>多)?\s*"
             rf"(?P<unit>{_alt(_UNITS['zh'], False)})?(?P<q4>{_alt(_ZH_SUFFIX, False)})?"
@@ -116,7 +119,7 @@ def _pattern(lang: str) -> re.Pattern[str]:
         rf"(?<![\w.,/-])(?:(?P<q>{_alt(_PREFIX[lang])})\s+)?"
         rf"(?:{_VAGUE[lang]}|{cur}(?:{num}|(?P<word>{words}))"
         rf"(?:\s*(?P<scale>{_alt(SCALES[lang])}))?)"
-        rf"(?:\s*(?P<unit>{_alt(_UNITS[lang])}))?"
+        rf"(?:(?:\s*|-)(?P<unit>{_alt(_UNITS[lang])}))?"
     )
 
 
@@ -177,6 +180,8 @@ def _quantity(match: re.Match[str], lang: str, text: str) -> Quantity | None:
     unit = _UNITS[lang].get(unit_word) if unit_word else None
     if groups.get("cur"):
         unit = _CURRENCY_SIGNS[groups["cur"]]
+    if groups.get("pct"):
+        unit = "percent"
     qualifier = _PREFIX[lang].get((groups.get("q") or "").lower()) or _PREFIX[lang].get(
         groups.get("q") or ""
     )
@@ -205,6 +210,9 @@ def _quantity(match: re.Match[str], lang: str, text: str) -> Quantity | None:
         return None  # 8 giờ tối is a time of day
     if unit is None and not scale and qualifier is None:
         return None
+    if unit in _SAME_AS:
+        unit, factor = _SAME_AS[unit]
+        value *= factor
     surface = match.group(0).rstrip()
     start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
     return Quantity(

@@ -98,6 +98,16 @@ def test_source(text: str, lang: str, sources: set[str]) -> None:
         ("at the initiative of the Russian side", "en", {"RU"}),
         ("a call initiated by Moscow", "en", {"RU"}),
         ("Shoigu requested the call", "en", {"RU"}),
+        # likely machine-translation wordings of seeds 001 and 003
+        ("the May 13 phone call was made at Mr. Austin's request.", "en", {"US"}),
+        ("At the proposal of the US side, Shoigu had a telephone conversation", "en", {"US"}),
+        ("The call came following a request from Washington.", "en", {"US"}),
+        ("The Pentagon said Austin asked for the call.", "en", {"US"}),
+        # other Vietnamese and Chinese wordings
+        ("Cuộc gọi do phía Mỹ đề xuất.", "vi", {"US"}),
+        ("theo lời đề nghị của Moscow", "vi", {"RU"}),
+        ("美方提议举行会谈", "zh", {"US"}),
+        ("美方发起了通话", "zh", {"US"}),
         # no initiator named, or a name without a known affiliation
         ("the call lasted about an hour", "en", set()),
         ("at the request of Jane Doe", "en", set()),

@@ -41,6 +41,14 @@ from pipeline.quantities import Quantity, find_quantities, quantities_agree
         ("1.5万人左右", "zh", [(1.5e4, "person", "about")]),
         # not quantities: 两国 (two countries), 一份声明, dates, 5月 (May), 万斯 (Vance)
         ("两国一份声明，2022年5月13日，5月，万斯说", "zh", []),
+        # halves and percent written out
+        ("通话持续了半小时，百分之五十", "zh", [(0.5, "hour", None), (50, "percent", None)]),
+        ("kéo dài nửa giờ, nửa đêm", "vi", [(0.5, "hour", None)]),
+        ("half an hour", "en", [(0.5, "hour", None)]),
+        # minutes are stated in hours and weeks in days, so they compare
+        ("a one-hour call, a 60-minute call, 2 weeks", "en",
+         [(1, "hour", None), (1, "hour", None), (14, "day", None)]),
+        ("30 phút, 2 tuần", "vi", [(0.5, "hour", None), (14, "day", None)]),
         # seed 003: 最近一次 is "the most recent time"
         ("两人最近一次通话", "zh", [(2, "person", None)]),
         # English translations
