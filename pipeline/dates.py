@@ -36,7 +36,15 @@ _EN_MONTH = (
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _VI_WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "năm": 3, "sáu": 4, "bảy": 5}
 _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_ZH_PARTS = {"底": True, "末": True, "初": True, "中旬": True, "上旬": True, "下旬": True}
+# Words for a day, month or year relative to publication: (unit, offset).
+_RELATIVE = {
+    "yesterday": ("day", -1), "hôm qua": ("day", -1), "昨天": ("day", -1),
+    "today": ("day", 0), "hôm nay": ("day", 0), "今天": ("day", 0),
+    "last month": ("month", -1), "上个月": ("month", -1),
+    "this month": ("month", 0), "本月": ("month", 0),
+    "last year": ("year", -1), "năm ngoái": ("year", -1), "去年": ("year", -1),
+    "this year": ("year", 0), "năm nay": ("year", 0), "今年": ("year", 0),
+}  # fmt: skip
 
 _Y = r"(?P<y>(?:19|20)\d\d)"
 _VI_KW = r"(?:ngày|hôm|chiều|sáng|trưa|tối|đêm|khuya)"
@@ -74,7 +82,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                 r"(?i:(?:hôm|vào)\s+(?P<wd>thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ nhật))(?!\w)"
             ),
         ),
-        ("rel", re.compile(r"(?i:hôm (?P<rel>qua|nay))(?!\w)")),
+        ("rel", re.compile(r"(?i:(?P<rel>hôm qua|hôm nay|năm ngoái|năm nay))(?!\w)")),
     ],
     "zh": [
         ("dmy", re.compile(rf"{_Y}年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]")),
@@ -90,7 +98,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         ),
         ("y", re.compile(rf"(?<!\d){_Y}年(?!\d)")),
         ("wd", re.compile(r"(?<![上下本这])(?:星期|礼拜|周)(?P<wd>[一二三四五六日天])")),
-        ("rel", re.compile(r"(?P<rel>昨天|今天)")),
+        ("rel", re.compile(r"(?P<rel>昨天|今天|上个月|本月|去年|今年)")),
     ],
     "en": [
         ("dmy", re.compile(rf"\b{_EN_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?")),
@@ -282,14 +290,12 @@ def _relative(match: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool
             target = _VI_WEEKDAYS[word.split()[-1]]
         day = pub - dt.timedelta(days=(pub.weekday() - target) % 7)
         return day.isoformat(), "day", True
-    if word in ("yesterday", "qua", "昨天"):
-        return (pub - dt.timedelta(days=1)).isoformat(), "day", True
-    if word in ("today", "nay", "今天"):
-        return pub.isoformat(), "day", True
-    if word.endswith("month"):
+    unit, offset = _RELATIVE[word]
+    if unit == "day":
+        return (pub + dt.timedelta(days=offset)).isoformat(), "day", True
+    if unit == "month":
         first = pub.replace(day=1)
-        if word.startswith("last"):
+        if offset:
             first = (first - dt.timedelta(days=1)).replace(day=1)
         return f"{first.year:04d}-{first.month:02d}", "month", True
-    year = pub.year - 1 if word.startswith("last") else pub.year
-    return f"{year:04d}", "year", True
+    return f"{pub.year + offset:04d}", "year", True

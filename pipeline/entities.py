@@ -52,6 +52,7 @@ _ORG_WORDS = frozenset((
     "navy", "force", "forces", "bank", "fund", "group", "systems", "news", "times", "post",
     "company", "corporation", "university", "institute", "office", "service",
 ))  # fmt: skip
+_LEADING = _TITLES | _EN_STOP
 # Capitalized in titles and headings, never the last word of a person's name.
 _COMMON = frozenset((
     "chief", "chiefs", "staff", "joint", "line", "hot", "national", "security", "adviser",
@@ -67,7 +68,7 @@ _NAME_TOKEN = (
 _NAME_SEQ = re.compile(rf"(?<![\w'’]){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})*")
 _LOWER_NEXT = re.compile(r"[ \t]+[a-zà-ỹđ]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]\s*)$")
+_SENTENCE_START = re.compile(r"[.!?:;\"“”‘'(\[\n]\s*$")
 
 
 @dataclass(frozen=True)
@@ -247,16 +248,18 @@ def _unknown_names(text: str, lang: str, known: list[Entity]) -> list[Entity]:
         if any(start < e.end and e.start < end for e in known):
             continue
         words = match.group(0).split()
-        before = text[:start]
-        titled = bool(_VI_TITLE.search(before[-25:])) if lang == "vi" else False
-        while words and fold(words[0]).strip(".") in (_TITLES | _EN_STOP):
+        before = text[max(0, start - 30) : start]
+        titled = bool(_VI_TITLE.search(before)) if lang == "vi" else False
+        while words and fold(words[0]).strip(".") in _LEADING:
             start += text[start:end].index(words[0]) + len(words[0])
             titled = True if fold(words[0]).strip(".") in _TITLES else titled
             words = words[1:]
         if not words:
             continue
         kind = "org" if any(fold(w) in _ORG_WORDS for w in words) else "person"
-        if not _is_name(words, titled, lang, bool(_SENTENCE_START.search(before))):
+        at_start = match.start() < 30 and not before.strip()
+        at_start = at_start or bool(_SENTENCE_START.search(before))
+        if not _is_name(words, titled, lang, at_start):
             continue
         if (
             lang == "vi"

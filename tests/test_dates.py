@@ -68,6 +68,11 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("a call last month", "en", PUB_001, [("2022-04", "month", True)]),
         ("the call on 13/5 between", "en", PUB_001, [("2022-05-13", "day", False)]),
         ("December 28", "en", "2023-01-05", [("2022-12-28", "day", False)]),
+        # relative words, resolved against publication
+        ("năm ngoái và năm nay, hôm qua", "vi", PUB_001,
+         [("2021", "year", True), ("2022", "year", True), ("2022-05-13", "day", True)]),
+        ("去年，上个月，今天", "zh", PUB_003,
+         [("2021", "year", True), ("2022-04", "month", True), ("2022-05-14", "day", True)]),
         # "may" the verb is not May
         ("Moscow may 3 times", "en", PUB_001, []),
     ],

@@ -157,3 +157,9 @@ def test_claim_facts_fill_from_the_translation() -> None:
     by_slot = {(f.slot, f.key): f.origin for f in facts}
     assert by_slot[("who", "doe")] == "translation"
     assert by_slot[("when", "2022-05-13")] == "translation"
+
+
+@pytest.mark.parametrize("lang", ["vi", "zh", "en", "und"])
+def test_empty_text_has_no_facts(lang: str) -> None:
+    assert extract_facts("", lang, PUB) == ()
+    assert claim_facts("", "", lang, None) == ()
