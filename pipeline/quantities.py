@@ -116,7 +116,7 @@ def _pattern(lang: str) -> re.Pattern[str]:
     words = _alt(WORD_NUMBERS[lang])
     cur = r"(?P<cur>US\$|[$£€])?\s*" if lang == "en" else ""
     return re.compile(
-        rf"(?<![\w.,/-])(?:(?P<q>{_alt(_PREFIX[lang])})\s+)?"
+        rf"(?<![\w.,/-])(?:(?P<q>(?i:{_alt(_PREFIX[lang])}))\s+)?"
         rf"(?:{_VAGUE[lang]}|{cur}(?:{num}|(?P<word>{words}))"
         rf"(?:\s*(?P<scale>{_alt(SCALES[lang])}))?)"
         rf"(?:(?:\s*|-)(?P<unit>{_alt(_UNITS[lang])}))?"
@@ -176,54 +176,67 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
 def _quantity(match: re.Match[str], lang: str, text: str) -> Quantity | None:
     """Build a Quantity from a match, or None when it is not one."""
     groups = match.groupdict()
-    unit_word = groups.get("unit")
-    unit = _UNITS[lang].get(unit_word) if unit_word else None
-    if groups.get("cur"):
-        unit = _CURRENCY_SIGNS[groups["cur"]]
-    if groups.get("pct"):
-        unit = "percent"
-    qualifier = _PREFIX[lang].get((groups.get("q") or "").lower()) or _PREFIX[lang].get(
-        groups.get("q") or ""
-    )
-    for name in ("q1", "q2", "q3", "q4"):
-        if groups.get(name):
-            qualifier = qualifier or _ZH_SUFFIX[groups[name]]
-    if groups.get("vague"):
-        value = _vague_value(groups["vague"], lang)
-        qualifier = qualifier or "more-than"
-    elif groups.get("num"):
-        value = parse_digits(groups["num"], lang)
-    elif groups.get("zhnum"):
-        value = parse_zh_numeral(groups["zhnum"])
-    else:
-        value = float(WORD_NUMBERS[lang][(groups.get("word") or "").lower()])
-        if unit is None or (groups["word"].lower() in ("a", "an") and qualifier is None):
-            return None
-    scale = groups.get("scale")
-    if scale:
-        value *= SCALES[lang][scale.lower() if lang == "en" else scale]
-    if lang == "zh" and unit_word == "月" and not groups.get("ge"):
-        return None  # 5月 is May, 5个月 is five months
-    if groups.get("q") == "近" and text[max(0, match.start() - 1) : match.start()] == "最":
-        return None  # 最近一次: "the most recent time", not "nearly once"
-    if unit == "hour" and lang == "vi" and _CLOCK.match(text, match.end()):
-        return None  # 8 giờ tối is a time of day
-    if unit is None and not scale and qualifier is None:
+    unit = _unit(groups, lang)
+    qualifier = _qualifier(groups, lang)
+    value = _value(groups, lang)
+    if value is None or _not_a_quantity(match, lang, text, unit):
+        return None
+    word = (groups.get("word") or "").lower()
+    if word and (unit is None or (word in ("a", "an") and not qualifier)):
+        return None  # "two" needs a unit; "a"/"an" a qualifier as well ("about an hour")
+    if unit is None and not groups.get("scale") and qualifier is None:
         return None
     if unit in _SAME_AS:
         unit, factor = _SAME_AS[unit]
         value *= factor
-    surface = match.group(0).rstrip()
+    surface = match.group(0).strip()
     start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
     return Quantity(
-        surface.strip(),
-        start,
-        match.start() + len(surface),
-        value,
-        unit,
-        qualifier is not None,
-        qualifier,
+        surface, start, start + len(surface), value, unit, qualifier is not None, qualifier
     )
+
+
+def _unit(groups: dict[str, str | None], lang: str) -> str | None:
+    if groups.get("cur"):
+        return _CURRENCY_SIGNS[groups["cur"] or ""]
+    if groups.get("pct"):
+        return "percent"
+    word = groups.get("unit")
+    return _UNITS[lang].get(word) if word else None
+
+
+def _qualifier(groups: dict[str, str | None], lang: str) -> str | None:
+    if groups.get("vague"):
+        return _PREFIX[lang].get((groups.get("q") or "").lower()) or "more-than"
+    if groups.get("q"):
+        return _PREFIX[lang][(groups["q"] or "").lower()]
+    suffixes = [groups.get(name) for name in ("q1", "q2", "q3", "q4")]
+    return next((_ZH_SUFFIX[s] for s in suffixes if s), None)
+
+
+def _value(groups: dict[str, str | None], lang: str) -> float | None:
+    """The number with its scale applied."""
+    if groups.get("vague"):
+        return _vague_value(groups["vague"] or "", lang)
+    if groups.get("num"):
+        value = parse_digits(groups["num"] or "", lang)
+    elif groups.get("zhnum"):
+        value = parse_zh_numeral(groups["zhnum"] or "")
+    elif groups.get("word"):
+        value = float(WORD_NUMBERS[lang][(groups["word"] or "").lower()])
+    else:
+        return None
+    scale = groups.get("scale")
+    return value * SCALES[lang][scale.lower()] if scale else value
+
+
+def _not_a_quantity(match: re.Match[str], lang: str, text: str, unit: str | None) -> bool:
+    """Readings that look like quantities and are not."""
+    if lang == "zh" and match.group("unit") == "月" and not match.group("ge"):
+        return True  # 5月 is May, 5个月 is five months
+    if match.group("q") == "近" and text[max(0, match.start() - 1) : match.start()] == "最":
+        return True  # 最近一次: "the most recent time", not "nearly once"
+    return unit == "hour" and lang == "vi" and bool(_CLOCK.match(text, match.end()))
 
 
 def _vague_value(word: str, lang: str) -> float:

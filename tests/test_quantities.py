@@ -53,6 +53,10 @@ from pipeline.quantities import Quantity, find_quantities, quantities_agree
         ("两人最近一次通话", "zh", [(2, "person", None)]),
         # English translations
         ("arms worth about $3.8 billion", "en", [(3.8e9, "USD", "about")]),
+        # a qualifier at the start of a sentence
+        ("More than $40 billion. About an hour.", "en",
+         [(4e10, "USD", "more-than"), (1, "hour", "about")]),
+        ("Hơn 40 tỷ USD. Khoảng 1 giờ", "vi", [(4e10, "USD", "more-than"), (1, "hour", "about")]),
         ("more than $40 billion in aid", "en", [(4e10, "USD", "more-than")]),
         ("the call lasted about an hour", "en", [(1, "hour", "about")]),
         ("delivered 300,000 shells", "en", [(3e5, "shell", None)]),
