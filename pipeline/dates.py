@@ -85,18 +85,20 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         ("rel", re.compile(r"(?i:(?P<rel>hôm qua|hôm nay|năm ngoái|năm nay))(?!\w)")),
     ],
     "zh": [
-        ("dmy", re.compile(rf"{_Y}年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]")),
-        ("dm", re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]")),
+        ("dmy", re.compile(rf"{_Y}\s?年\s?(?P<m>\d{{1,2}})\s?月\s?(?P<d>\d{{1,2}})\s?[日号]")),
+        ("dm", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]")),
         ("d", re.compile(r"(?<![\d月.])(?P<d>\d{1,2})[日号](?!\d)")),
         (
             "my",
-            re.compile(rf"{_Y}年(?P<m>\d{{1,2}})月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"),
+            re.compile(
+                rf"{_Y}\s?年\s?(?P<m>\d{{1,2}})\s?月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"
+            ),
         ),
         (
             "my",
             re.compile(r"(?<![\d.])(?P<m>\d{1,2})月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"),
         ),
-        ("y", re.compile(rf"(?<!\d){_Y}年(?!\d)")),
+        ("y", re.compile(rf"(?<!\d){_Y}\s?年(?!\d)")),
         ("wd", re.compile(r"(?<![上下本这])(?:星期|礼拜|周)(?P<wd>[一二三四五六日天])")),
         ("rel", re.compile(r"(?P<rel>昨天|今天|上个月|本月|去年|今年)")),
     ],
@@ -130,7 +132,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         (
             "y",
             re.compile(
-                r"(?i:\b(?:in|since|from|until|till|by|during|of|before|after|early|late|mid-?))"
+                r"(?i:\b(?:in|since|from|until|till|by|during|of|before|after|early|late|mid-?|year))"
                 rf"\s+(?:(?i:early|late|mid-?)\s*)?{_Y}\b(?![-/]\d)"
             ),
         ),
@@ -219,22 +221,32 @@ def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]
     """
     pub = parse_published(published)
     found: list[DateMention] = []
-    for kind, match in _matches(text, lang):
-        resolved = _resolve(kind, match, pub)
+    context: tuple[int, int] | None = None  # year and month of the last full date read
+    for kind, match in sorted(_matches(text, lang), key=lambda km: km[1].start()):
+        resolved = _resolve(kind, match, pub, context)
         if resolved is None:
             continue
         iso, precision, approx = resolved
+        if precision == "day" and kind not in ("d", "wd", "rel"):
+            context = (int(iso[:4]), int(iso[5:7]))
         start, end = match.span()
         found.append(DateMention(match.group(0), start, end, iso, precision, approx))
-    return sorted(found, key=lambda m: m.start)
+    return found
 
 
 def _group(match: re.Match[str], name: str) -> str | None:
     return match.groupdict().get(name)
 
 
-def _resolve(kind: str, match: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool] | None:
-    """Turn one match into (iso, precision, approx), or None when it cannot be."""
+def _resolve(
+    kind: str, match: re.Match[str], pub: dt.date | None, context: tuple[int, int] | None
+) -> tuple[str, str, bool] | None:
+    """Turn one match into (iso, precision, approx), or None when it cannot be.
+
+    A bare day (``10日``) takes the year and month of ``context``, the last full
+    date before it in the text (``2月11日……10日`` is 10 February), else those
+    of the publication date.
+    """
     if kind in ("wd", "rel"):
         return _relative(match, pub)
     year = int(match["y"]) if _group(match, "y") else None
@@ -246,9 +258,12 @@ def _resolve(kind: str, match: re.Match[str], pub: dt.date | None) -> tuple[str,
     if kind == "y":
         return (f"{year:04d}", "year", False) if year else None
     if kind == "d":
-        if pub is None or day is None:
+        if context:
+            year, month = context
+        elif pub:
+            year, month = pub.year, pub.month
+        else:
             return None
-        year, month = pub.year, pub.month
     if kind == "dm" and month and day and month > 12 >= day:
         month, day = day, month  # 5/13 can only be month/day
     if month is None or not 1 <= month <= 12:

@@ -49,6 +49,11 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("美防长奥斯汀自2月18日以来首次", "zh", PUB_003, [("2022-02-18", "day", False)]),
         ("柯比在3月底曾表示", "zh", PUB_003, [("2022-03", "month", True)]),
         ("2017年", "zh", None, [("2017", "year", False)]),
+        # WMT23 zh-en: a bare day after a full date is in that date's month; spaced forms
+        ("2月11日……10日", "zh", "2023-06-15",
+         [("2023-02-11", "day", False), ("2023-02-10", "day", False)]),
+        ("1989 年 11 月 13 日，1990 年", "zh", None,
+         [("1989-11-13", "day", False), ("1990", "year", False)]),
         ("2022年5月13日", "zh", None, [("2022-05-13", "day", False)]),
         ("最后更新: 2022-05-14 08:38:11", "zh", None, [("2022-05-14", "day", False)]),
         # not dates: a count, 5G, a person count
@@ -59,6 +64,7 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("since February 18", "en", PUB_001, [("2022-02-18", "day", False)]),
         ("in March 2017", "en", None, [("2017-03", "month", False)]),
         ("annexed in 2014", "en", None, [("2014", "year", False)]),
+        ("released in the year 2000", "en", None, [("2000", "year", False)]),
         ("at the end of March", "en", PUB_001, [("2022-03", "month", True)]),
         ("in late March 2017", "en", None, [("2017-03", "month", True)]),
         ("cuối tháng 3", "vi", PUB_001, [("2022-03", "month", True)]),

@@ -49,6 +49,19 @@ from pipeline.quantities import Quantity, find_quantities, quantities_agree
         ("a one-hour call, a 60-minute call, 2 weeks", "en",
          [(1, "hour", None), (1, "hour", None), (14, "day", None)]),
         ("30 phút, 2 tuần", "vi", [(0.5, "hour", None), (14, "day", None)]),
+        # WMT23 zh-en: 近半 "nearly half" is nearly 50 %, 半岛 (peninsula) is nothing
+        ("近半，半岛", "zh", [(50, "percent", "nearly")]),
+        # WMT23 zh-en source lines: an element, an ordinal, one-off, an anniversary, no unit
+        ("一个元素，第一次，一次性，二次，10周年，超过三", "zh", []),
+        # WMT23 zh-en: 13千米 is 13 km; a year list is two years, not 2000.2005
+        ("13千米", "zh", [(13, "km", None)]),
+        ("2000,2005 年", "zh", []),
+        ("1993.03万人", "zh", [(1.993030e7, "person", None)]),
+        # IWSLT15 tst2013 vi: English-style thousands; "một" is "a"; "năm tháng" is "years"
+        ("gần 50,000 người", "vi", [(5e4, "person", "nearly")]),
+        ("một người, một lần, năm tháng, hơn một tháng, một triệu quả", "vi",
+         [(1, "month", "more-than"), (1e6, "shell", None)]),
+        ("1,300 employees and 16 kilometers", "en", [(1300, "person", None), (16, "km", None)]),
         # seed 003: 最近一次 is "the most recent time"
         ("两人最近一次通话", "zh", [(2, "person", None)]),
         # English translations
@@ -119,14 +132,21 @@ def _q(value: float, unit: str | None, qualifier: str | None = None) -> Quantity
         (_q(4e10, "USD", "more-than"), _q(4e10, "USD"), True),
         (_q(3.8e9, "USD", "about"), _q(3.8e9, "USD"), True),
         (_q(3.8e9, "USD", "about"), _q(4e9, "USD"), True),  # within 10 %
-        (_q(3.8e9, "USD"), _q(4e9, "USD"), False),  # exact figures differ
+        (_q(3.8e9, "USD"), _q(4.1e9, "USD"), False),  # exact figures differ
         (_q(1, "hour", "about"), _q(2, "hour"), False),
         (_q(3, "month", "nearly"), _q(3, "month"), True),
         (_q(3, "month", "nearly"), _q(4, "month"), False),
         (_q(100, "person", "more-than"), _q(90, "person"), False),
         (_q(100, "person", "less-than"), _q(90, "person"), True),
         (_q(3.8e9, "USD"), _q(3.8e9, "GBP"), False),  # units differ
-        (_q(30, "times"), _q(30, None), False),
+        # a quantity without a unit compares on its value (WMT23 zh-en: 550万人 / 5,500 thousand)
+        (_q(5.5e6, "person"), _q(5.5e6, None), True),
+        (_q(5.5e6, "person"), _q(5.6e6, None), False),
+        # rounding of the coarser figure (WMT23 zh-en: 1993.03万人 / 19.93 million people)
+        (_q(1.993030e7, "person"), _q(1.993e7, "person"), True),
+        (_q(3.75e9, "USD"), _q(3.8e9, "USD"), True),
+        (_q(4e10, "USD"), _q(4.2e10, "USD"), False),  # one significant digit: exact
+        (_q(3.8e9, "USD"), _q(3.9e9, "USD"), False),
         # approx with no qualifier (rebuilt from a bare record) counts as "about"
         (Quantity("", 0, 0, 3.8e9, "USD", True, None), _q(4e9, "USD"), True),
     ],
