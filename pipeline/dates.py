@@ -136,6 +136,12 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                 rf"\s+(?:(?i:early|late|mid-?)\s*)?{_Y}\b(?![-/]\d)"
             ),
         ),
+        (
+            "d",
+            re.compile(
+                r"(?i:\b(?:on|since|from|until|by)\s+the)\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
+            ),
+        ),
         ("wd", re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
         (
             "rel",

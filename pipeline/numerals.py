@@ -84,7 +84,8 @@ UNITS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 # Units stated in a larger one so that "60 phút" and "1 hour" compare.
 SAME_AS = {"minute": ("hour", 1 / 60), "week": ("day", 7.0), "m": ("km", 0.001)}
-CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR"}
+CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR", "USD": "USD", "EUR": "EUR",
+                  "GBP": "GBP", "VND": "VND", "CNY": "CNY", "RMB": "CNY"}  # fmt: skip
 
 QUALIFIER_PREFIXES: dict[str, dict[str, str]] = {
     "vi": {"hơn": "more-than", "trên": "more-than", "ít nhất": "more-than",

@@ -75,7 +75,9 @@ def _pattern(lang: str) -> re.Pattern[str]:
             rf"(?P<unit>{_alt(UNITS['zh'], False)})?(?P<q4>{_alt(ZH_QUALIFIER_SUFFIXES, False)})?"
         )
     words = _alt(WORD_NUMBERS[lang])
-    cur = r"(?P<cur>US\$|[$£€])?\s*" if lang == "en" else ""
+    cur = (
+        r"(?:(?P<cur>US\$|[$£€]|(?:USD|EUR|GBP|VND|CNY|RMB)(?=\s?\d))\s?)?" if lang == "en" else ""
+    )
     return re.compile(
         rf"(?<![\w.,/-])(?:(?P<q>(?i:{_alt(QUALIFIER_PREFIXES[lang])}))\s+)?"
         rf"(?:{VAGUE[lang]}|{cur}(?:{num}|(?P<word>{words}))"

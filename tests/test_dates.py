@@ -73,6 +73,7 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("told allies on Wednesday", "en", "2023-11-29", [("2023-11-29", "day", True)]),
         ("a call last month", "en", PUB_001, [("2022-04", "month", True)]),
         ("the call on 13/5 between", "en", PUB_001, [("2022-05-13", "day", False)]),
+        ("on the 13th", "en", PUB_001, [("2022-05-13", "day", False)]),
         ("December 28", "en", "2023-01-05", [("2022-12-28", "day", False)]),
         # relative words, resolved against publication
         ("năm ngoái và năm nay, hôm qua", "vi", PUB_001,

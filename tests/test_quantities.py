@@ -66,6 +66,7 @@ from pipeline.quantities import Quantity, find_quantities, quantities_agree
         ("两人最近一次通话", "zh", [(2, "person", None)]),
         # English translations
         ("arms worth about $3.8 billion", "en", [(3.8e9, "USD", "about")]),
+        ("about USD 3.8 billion, RMB 10,000", "en", [(3.8e9, "USD", "about"), (1e4, "CNY", None)]),
         # a qualifier at the start of a sentence
         ("More than $40 billion. About an hour.", "en",
          [(4e10, "USD", "more-than"), (1, "hour", "about")]),
