@@ -30,6 +30,13 @@ from pipeline.entities import KINDS, find_entities, fold, gazetteer, name_key
         # seed 003: Milley and Gerasimov in Chinese with the middle dot
         (["马克·米利", "Mark Milley"], "milley"),
         (["瓦列里·格拉西莫夫", "Valery Gerasimov"], "gerasimov"),
+        # common news entities beyond the seeds (seed 003 sidebar: 万斯, 武契奇)
+        (["习近平", "Tập Cận Bình", "Xi Jinping"], "xi"),
+        (["万斯", "JD Vance", "Vance"], "vance"),
+        (["武契奇", "Aleksandar Vucic", "Vučić"], "vucic"),
+        (["半岛电视台", "Al Jazeera"], "al-jazeera"),
+        (["Thông tấn xã Việt Nam", "TTXVN", "Vietnam News Agency"], "vna"),
+        (["Thủ tướng Anh", "Britain", "英国"], "GB"),
         # unknown Latin names fall back to the folded last word
         (["Jane Doe", "Doe", "Ms Jane Doe"], "doe"),
         (["Nguyễn Văn Đức", "Đức"], "duc"),
