@@ -20,55 +20,24 @@ from typing import Any
 
 from pipeline import ConfigError
 from pipeline.io import read_package_toml
+from pipeline.names import fold, last_word_key, strip_titles, unknown_names
 
-__all__ = ["KINDS", "Entity", "GazetteerEntry", "find_entities", "gazetteer", "name_key"]
+__all__ = [
+    "KINDS",
+    "Entity",
+    "GazetteerEntry",
+    "find_entities",
+    "fold",
+    "gazetteer",
+    "name_key",
+]
 
 KINDS = ("person", "org", "place", "agency")
 GAZETTEER_FILE = "entities.toml"
 
 # A one-character Chinese alias (美, 俄, 乌) is not the country inside these words.
 _CJK_SINGLE_GUARD = re.compile("[元丽好食术女容味妙满感云龟鸦]")
-_TITLES = frozenset((
-    "mr", "mrs", "ms", "dr", "lord", "sir", "general", "gen", "lt", "col", "colonel", "major",
-    "maj", "admiral", "adm", "captain", "capt", "president", "minister", "secretary",
-    "spokesman", "spokeswoman", "spokesperson", "senator", "sen", "rep", "chancellor",
-    "ambassador", "ông", "bà", "tướng",
-))  # fmt: skip
-_VI_TITLE = re.compile(
-    r"(?i:\b(?:ông|bà|tướng|thiếu tướng|trung tướng|đại tướng|thượng tướng|thiếu tá|trung tá|"
-    r"đại tá|đại úy|tổng thống|thủ tướng|ngoại trưởng|bộ trưởng|người phát ngôn|"
-    r"phát ngôn viên|chủ tịch|tổng thư ký|giám đốc|cố vấn|đại sứ|nghị sĩ)\s+)$"
-)
-_EN_STOP = frozenset((
-    "the", "a", "an", "but", "and", "or", "in", "on", "at", "it", "he", "she", "they", "we",
-    "i", "this", "that", "these", "those", "however", "according", "after", "before", "when",
-    "while", "since", "as", "if", "for", "from", "with", "by", "to", "of", "his", "her",
-    "their", "its", "our", "there", "here", "what", "who", "why", "how", "not", "no", "yes",
-    "also", "then", "so",
-))  # fmt: skip
-_ORG_WORDS = frozenset((
-    "ministry", "department", "council", "agency", "committee", "command", "party", "union",
-    "organization", "organisation", "parliament", "congress", "senate", "house", "army",
-    "navy", "force", "forces", "bank", "fund", "group", "systems", "news", "times", "post",
-    "company", "corporation", "university", "institute", "office", "service",
-))  # fmt: skip
-_LEADING = _TITLES | _EN_STOP
-# Capitalized in titles and headings, never the last word of a person's name.
-_COMMON = frozenset((
-    "chief", "chiefs", "staff", "joint", "line", "hot", "national", "security", "adviser",
-    "advisor", "director", "defense", "defence", "foreign", "affairs", "official", "officials",
-    "senior", "air", "headquarters", "state", "deputy", "vice", "head", "commander",
-    "chairman", "spokesman", "press", "secretary", "minister", "general", "war", "cold",
-    "report", "reports", "video", "photo", "update", "breaking", "live",
-))  # fmt: skip
-_UPPER = "A-ZÀ-ÝĐƠƯẠ-Ỹ"
-_NAME_TOKEN = (
-    rf"(?:(?:[{_UPPER}]|Mrs?|Ms|Dr|Gen|Lt|Col|Sen|Rep|Adm|Maj|Capt|Jr)\.(?=\s)|[{_UPPER}][\w'’-]*)"
-)
-_NAME_SEQ = re.compile(rf"(?<![\w'’]){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})*")
-_LOWER_NEXT = re.compile(r"[ \t]+[a-zà-ỹđ]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_SENTENCE_START = re.compile(r"[.!?:;\"“”‘'(\[\n]\s*$")
 
 
 @dataclass(frozen=True)
@@ -172,13 +141,6 @@ def _trie_node(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def fold(text: str) -> str:
-    """Lowercase ASCII form of a Latin name: ``Sôigu`` -> ``soigu``, ``Đức`` -> ``duc``."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def name_key(name: str, lang: str | None = None) -> str:
     """Bring a name in any script or spelling to its key.
 
@@ -195,17 +157,14 @@ def name_key(name: str, lang: str | None = None) -> str:
     del lang  # the gazetteer is multilingual; kept for callers that know it
     gaz = gazetteer()
     name = unicodedata.normalize("NFC", name).strip()
-    words = name.split()
-    while words and fold(words[0]).strip(".") in _TITLES | {"the"}:
-        words = words[1:]
+    words, _ = strip_titles(name.split())
     for candidate in (name, " ".join(words)):
         key = gaz.aliases.get(candidate) or gaz.folded.get(candidate.casefold())
         if key:
             return key
     if not words or _CJK.search(name):
         return "".join(name.split())
-    last = re.sub(r"['’]s$", "", words[-1])
-    return re.sub(r"[^a-z0-9-]", "", fold(last)) or fold(last)
+    return last_word_key(words)
 
 
 def find_entities(text: str, lang: str) -> list[Entity]:
@@ -231,56 +190,12 @@ def find_entities(text: str, lang: str) -> list[Entity]:
             continue
         found.append(_entity(match, gaz.aliases[match.group(0)]))
     if lang[:2] in ("en", "vi"):
-        found.extend(_unknown_names(text, lang[:2], found))
+        taken = [(e.start, e.end) for e in found]
+        for start, end, key in unknown_names(text, lang[:2], taken):
+            found.append(Entity(text[start:end], start, end, key, "person", None))
     return sorted(found, key=lambda e: e.start)
 
 
 def _entity(match: re.Match[str], key: str) -> Entity:
     entry = gazetteer().entries[key]
     return Entity(match.group(0), match.start(), match.end(), key, entry.kind, entry.affiliation)
-
-
-def _unknown_names(text: str, lang: str, known: list[Entity]) -> list[Entity]:
-    """Capitalized name sequences outside the gazetteer's matches."""
-    found = []
-    for match in _NAME_SEQ.finditer(text):
-        start, end = match.span()
-        if any(start < e.end and e.start < end for e in known):
-            continue
-        words = match.group(0).split()
-        before = text[max(0, start - 30) : start]
-        titled = bool(_VI_TITLE.search(before)) if lang == "vi" else False
-        while words and fold(words[0]).strip(".") in _LEADING:
-            start += text[start:end].index(words[0]) + len(words[0])
-            titled = True if fold(words[0]).strip(".") in _TITLES else titled
-            words = words[1:]
-        if not words:
-            continue
-        kind = "org" if any(fold(w) in _ORG_WORDS for w in words) else "person"
-        at_start = match.start() < 30 and not before.strip()
-        at_start = at_start or bool(_SENTENCE_START.search(before))
-        if not _is_name(words, titled, lang, at_start):
-            continue
-        if (
-            lang == "vi"
-            and len(words) == 1
-            and not words[0].isascii()
-            and _LOWER_NEXT.match(text, end)
-        ):
-            continue  # "Quốc phòng", "Hội đồng": a capitalized phrase, not a name
-        start = text.index(words[0], start)
-        key = "-".join(fold(w) for w in words) if kind == "org" else name_key(" ".join(words))
-        found.append(Entity(text[start:end], start, end, key, kind, None))
-    return found
-
-
-def _is_name(words: list[str], titled: bool, lang: str, at_start: bool) -> bool:
-    """Whether a capitalized sequence is likely a name (not a sentence's first word)."""
-    if fold(words[-1]) in _COMMON or fold(words[-1]) in _TITLES:
-        return False
-    if titled:
-        return True
-    if lang == "vi":
-        # Vietnamese capitalizes every syllable of a name; foreign names have no diacritics.
-        return len(words) >= 2 and all(w.isascii() for w in words)
-    return len(words) >= 2 and not (at_start and len(words) == 2 and words[0].lower() in _EN_STOP)

@@ -78,8 +78,11 @@ def test_unknown_chinese_name_keeps_its_script() -> None:
         # unknown names: two capitalized words, or a title; not a lone sentence-initial word
         ("However, Jane Doe met Mr Smith. Officials agreed.", "en",
          [("doe", "person", None), ("smith", "person", None)]),
-        ("The Defence Procurement Agency said", "en",
-         [("defence-procurement-agency", "org", None)]),
+        # unknown organizations, places and headings are not guessed (WMT23 zh-en ref lines)
+        ("The Defence Procurement Agency said", "en", []),
+        ("the Reform Commission, East Asia, Table B, GNU CC, Hong Kong", "en", []),
+        ("the Singapore Tourism Board on Black Friday", "en", []),
+        ("Prime Minister Fumio Kishida", "en", [("kishida", "person", None)]),
         # titles and headings are not names; a sentence end is not an initial
         ("Chairman of the Joint Chiefs of Staff Mark Milley", "en", [("milley", "person", "US")]),
         ("Russian Defence Minister Sergei Shoigu", "en",
