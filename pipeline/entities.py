@@ -172,7 +172,7 @@ def find_entities(text: str, lang: str) -> list[Entity]:
 
     Args:
         text: the text to read.
-        lang: its language; unknown names are looked for in ``en`` and ``vi``.
+        lang: its language; unknown Latin-script names are looked for in ``en``, ``vi``, ``zh``.
 
     Returns:
         The entities in text order.
@@ -189,7 +189,7 @@ def find_entities(text: str, lang: str) -> list[Entity]:
         if len(match.group(0)) == 1 and _CJK_SINGLE_GUARD.match(text, match.end()):
             continue
         found.append(_entity(match, gaz.aliases[match.group(0)]))
-    if lang[:2] in ("en", "vi"):
+    if lang[:2] in ("en", "vi", "zh"):
         taken = [(e.start, e.end) for e in found]
         for start, end, key in unknown_names(text, lang[:2], taken):
             found.append(Entity(text[start:end], start, end, key, "person", None))

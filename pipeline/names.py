@@ -1,4 +1,4 @@
-"""Person names the gazetteer does not know, in English and Vietnamese text.
+"""Person names the gazetteer does not know, in Latin script.
 
 A name is a run of capitalized words that reads like a person's name: two or
 more name-shaped words (``Jane Doe``, ``Tod Wolters``), or any after a title
@@ -65,10 +65,13 @@ _NOT_PERSON = frozenset((
     "october", "november", "december",
 ))  # fmt: skip
 _UPPER = "A-ZÀ-ÝĐƠƯẠ-Ỹ"
+_LATIN = "A-Za-z0-9À-ÖØ-öø-ỹ"  # Latin letters as Vietnamese uses them, and digits
 _TOKEN = (
-    rf"(?:(?:[{_UPPER}]|Mrs?|Ms|Dr|Gen|Lt|Col|Sen|Rep|Adm|Maj|Capt|Jr)\.(?=\s)|[{_UPPER}][\w'’-]*)"
+    rf"(?:(?:[{_UPPER}]|Mrs?|Ms|Dr|Gen|Lt|Col|Sen|Rep|Adm|Maj|Capt|Jr)\.(?=\s)"
+    rf"|[{_UPPER}][{_LATIN}'’-]*)"
 )
-_RUN = re.compile(rf"(?<![\w'’]){_TOKEN}(?:[ \t]+{_TOKEN})*")
+# Bounded by Latin letters only, so a name inside Chinese text (的Martijn Rasser说) is found.
+_RUN = re.compile(rf"(?<![{_LATIN}'’]){_TOKEN}(?:[ \t]+{_TOKEN})*(?![{_LATIN}])")
 # A name word: capital, then a lower-case letter (not GNU, SS, a single letter), or an initial.
 _NAME_WORD = re.compile(rf"[{_UPPER}][a-zà-ỹđ][\w'’-]*|[{_UPPER}]\.")
 _LOWER_NEXT = re.compile(r"[ \t]+[a-zà-ỹđ]")
@@ -103,7 +106,7 @@ def unknown_names(
 
     Args:
         text: English or Vietnamese text.
-        lang: ``en`` or ``vi``.
+        lang: ``en``, ``vi`` or ``zh`` (Latin-script names inside Chinese text).
         taken: spans already read as known entities.
     """
     for match in _RUN.finditer(text):

@@ -68,6 +68,9 @@ def test_unknown_chinese_name_keeps_its_script() -> None:
          [("US", "place", "US"), ("austin", "person", "US"), ("RU", "place", "RU"),
           ("shoigu", "person", "RU")]),
         ("在美方的提议之下", "zh", [("US", "place", "US")]),
+        # WMT23 zh-en: a Latin-script name inside Chinese text
+        ("据前美国中央情报局高级官员Martijn Rasser说", "zh",
+         [("US", "place", "US"), ("cia", "org", "US"), ("rasser", "person", None)]),
         # 美 inside 美元 (US dollar) is no mention of the US
         ("400亿美元", "zh", []),
         # English
