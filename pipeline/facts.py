@@ -17,6 +17,7 @@ import re
 
 from pipeline.dates import find_dates
 from pipeline.entities import Entity, find_entities
+from pipeline.names import UPPER
 from pipeline.quantities import Quantity, find_quantities, quantities_agree
 from pipeline.records import Fact
 
@@ -37,8 +38,10 @@ _WINDOW = 80
 # Attribution: the source stands after the trigger ("theo Reuters", "据塔斯社")
 # or before it ("Bộ Quốc phòng Nga xác nhận", "塔斯社称", "TASS reported").
 _SOURCE_AFTER = {
-    "vi": r"(?i:\b(?:theo(?!\s+(?:dõi|yêu cầu|đề nghị|đề xuất|sáng kiến|lời mời|quy định))|"
-    r"dẫn lời|trích lời|người phát ngôn|phát ngôn viên)\b)",
+    # "theo" attributes only before a name or a source noun ("theo dõi" is "follow").
+    "vi": rf"(?i:\btheo)\s+(?=[{UPPER}]|(?i:hãng|báo|tờ|trang|người phát ngôn|phát ngôn viên|"
+    r"ông|bà|giới chức|quan chức|nguồn tin)\b)|"
+    r"(?i:\b(?:dẫn lời|trích lời|người phát ngôn|phát ngôn viên)\b)",
     "zh": r"据|援引|引述|发言人",
     "en": r"(?i:\b(?:according to|cited by|quoted by|quoted|cited|spokesman|spokeswoman|"
     r"spokesperson)\b)",

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-__all__ = ["TITLES", "fold", "last_word_key", "strip_titles", "unknown_names"]
+__all__ = ["TITLES", "UPPER", "fold", "last_word_key", "strip_titles", "unknown_names"]
 
 TITLES = frozenset((
     "mr", "mrs", "ms", "dr", "lord", "sir", "general", "gen", "lt", "col", "colonel", "major",
@@ -64,7 +64,10 @@ _NOT_PERSON = frozenset((
     "january", "february", "march", "april", "june", "july", "august", "september",
     "october", "november", "december",
 ))  # fmt: skip
-_UPPER = "A-ZÀ-ÝĐƠƯẠ-Ỹ"
+# Upper-case Latin letters, Vietnamese ones included (À-Ỹ alone would admit "ở", "đ").
+UPPER = "A-Z" + "".join(ch for ch in map(chr, range(0xC0, 0x1EFA)) if ch.isupper())
+_UPPER = UPPER
+_LOWER = "a-z" + "".join(ch for ch in map(chr, range(0xDF, 0x1EFA)) if ch.islower())
 _LATIN = "A-Za-z0-9À-ÖØ-öø-ỹ"  # Latin letters as Vietnamese uses them, and digits
 _TOKEN = (
     rf"(?:(?:[{_UPPER}]|Mrs?|Ms|Dr|Gen|Lt|Col|Sen|Rep|Adm|Maj|Capt|Jr)\.(?=\s)"
@@ -73,8 +76,8 @@ _TOKEN = (
 # Bounded by Latin letters only, so a name inside Chinese text (的Martijn Rasser说) is found.
 _RUN = re.compile(rf"(?<![{_LATIN}'’]){_TOKEN}(?:[ \t]+{_TOKEN})*(?![{_LATIN}])")
 # A name word: capital, then a lower-case letter (not GNU, SS, a single letter), or an initial.
-_NAME_WORD = re.compile(rf"[{_UPPER}][a-zà-ỹđ][\w'’-]*|[{_UPPER}]\.")
-_LOWER_NEXT = re.compile(r"[ \t]+[a-zà-ỹđ]")
+_NAME_WORD = re.compile(rf"[{_UPPER}][{_LOWER}][\w'’-]*|[{_UPPER}]\.")
+_LOWER_NEXT = re.compile(rf"[ \t]+[{_LOWER}]")
 
 
 def fold(text: str) -> str:

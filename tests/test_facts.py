@@ -59,6 +59,8 @@ def test_the_same_call_gives_the_same_keys(text: str, lang: str) -> None:
         # unnamed officials are no source; "theo dõi" (follow) is no attribution
         ("các quan chức Mỹ cho biết Moscow tỏ ra không quan tâm", "vi", set()),
         ("Theo dõi Reuters trên mạng", "vi", set()),
+        ("Nga theo đuổi chính sách với NATO", "vi", set()),
+        ("theo ông Kuleba, Ukraine cần thêm vũ khí", "vi", {"kuleba"}),
         # seed 003
         ("据今日俄罗斯(RT)当地时间5月13日报道", "zh", {"rt"}),
         ("RT、塔斯社等俄媒报道称", "zh", {"rt", "tass"}),
