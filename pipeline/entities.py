@@ -26,6 +26,7 @@ __all__ = [
     "KINDS",
     "Entity",
     "GazetteerEntry",
+    "build_gazetteer",
     "find_entities",
     "fold",
     "gazetteer",
@@ -83,25 +84,32 @@ class _Gazetteer:
 
 @functools.cache
 def gazetteer() -> _Gazetteer:
-    """Load and compile the gazetteer once.
+    """The package's gazetteer, loaded and compiled on first use.
+
+    Raises:
+        ConfigError: the data file is unreadable or invalid (see :func:`build_gazetteer`).
+    """
+    return build_gazetteer(read_package_toml(GAZETTEER_FILE))
+
+
+def build_gazetteer(data: dict[str, Any]) -> _Gazetteer:
+    """Compile gazetteer tables (key -> kind, affiliation, en/vi/zh aliases).
 
     Aliases are compiled into two trie-shaped regexes (Latin, Chinese), which
     the regex engine scans far faster than one alternative per alias.
 
     Raises:
-        ConfigError: an entry has an unknown kind or a malformed alias list.
+        ConfigError: an entry has an unknown kind or a malformed alias list, or
+            two entries share an alias.
     """
-    data = read_package_toml(GAZETTEER_FILE)
-    entries: dict[str, GazetteerEntry] = {}
+    entries = {key: _entry(key, table) for key, table in data.items()}
     aliases: dict[str, str] = {}
     for key, table in data.items():
-        entries[key] = _entry(key, table)
-        for lang in ("en", "vi", "zh"):
-            names = table.get(lang, [])
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise ConfigError(f"{GAZETTEER_FILE}: [{key}].{lang} must be a list of strings")
-            for name in names:
-                aliases.setdefault(name, key)
+        for name in _alias_list(key, table):
+            if aliases.setdefault(name, key) != key:
+                raise ConfigError(
+                    f"{GAZETTEER_FILE}: {name!r} is in both [{aliases[name]}] and [{key}]"
+                )
     folded = {alias.casefold(): key for alias, key in aliases.items()}
     spaced = {alias.casefold(): key for alias, key in aliases.items() if " " in alias}
     latin = _trie_regex(a.lower() for a in aliases if not _CJK.match(a))
@@ -114,6 +122,16 @@ def gazetteer() -> _Gazetteer:
         re.compile(rf"(?<![^\W_]){latin}(?![^\W_])", re.IGNORECASE),
         re.compile(cjk),
     )
+
+
+def _alias_list(key: str, table: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for lang in ("en", "vi", "zh"):
+        more = table.get(lang, [])
+        if not isinstance(more, list) or not all(isinstance(n, str) and n for n in more):
+            raise ConfigError(f"{GAZETTEER_FILE}: [{key}].{lang} must be a list of names")
+        names += more
+    return names
 
 
 def _entry(key: str, table: Any) -> GazetteerEntry:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from pipeline.entities import KINDS, find_entities, fold, gazetteer, name_key
+from pipeline import ConfigError
+from pipeline.entities import KINDS, build_gazetteer, find_entities, fold, gazetteer, name_key
 
 
 @pytest.mark.parametrize(
@@ -116,3 +119,18 @@ def test_gazetteer_is_loaded_once_and_valid() -> None:
 )
 def test_fold(text: str, folded: str) -> None:
     assert fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"x": {"kind": "thing", "en": ["X"]}}, "needs kind"),
+        ({"x": {"kind": "org", "en": "X"}}, "must be a list of names"),
+        ({"x": {"kind": "org", "en": [""]}}, "must be a list of names"),
+        ({"x": {"kind": "org", "en": ["X"]}, "y": {"kind": "org", "zh": ["Y"], "en": ["X"]}},
+         "'X' is in both [x] and [y]"),
+    ],
+)  # fmt: skip
+def test_bad_gazetteer_data_is_a_config_error(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        build_gazetteer(data)
