@@ -192,14 +192,14 @@ def _matches(text: str, lang: str) -> tuple[tuple[str, re.Match[str]], ...]:
     Cached for the last few texts: quantity extraction asks for the same
     text's date spans right before or after fact extraction reads its dates.
     """
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where an earlier pattern already read a date
     found = []
     for kind, pattern in _PATTERNS["all"] + _PATTERNS.get(lang[:2], []):
         for match in pattern.finditer(text):
             start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
+            if taken.find(1, start, end) != -1:
                 continue
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             found.append((kind, match))
     return tuple(found)
 

@@ -13,6 +13,7 @@ prefers the source for dates and numbers, which machine translation mangles.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from pipeline.dates import find_dates
@@ -193,7 +194,10 @@ def _clause_before(text: str, pos: int) -> int:
 
 
 def _within(entities: list[Entity], start: int, end: int) -> list[Entity]:
-    return [e for e in entities if start <= e.start and e.end <= end]
+    """The entities (sorted by start) that lie inside [start, end)."""
+    first = bisect.bisect_left(entities, start, key=lambda e: e.start)
+    last = bisect.bisect_left(entities, end, key=lambda e: e.start)
+    return [e for e in entities[first:last] if e.end <= end]
 
 
 def _sources(text: str, lang: str, entities: list[Entity]) -> list[Entity]:

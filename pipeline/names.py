@@ -112,8 +112,11 @@ def unknown_names(
         lang: ``en``, ``vi`` or ``zh`` (Latin-script names inside Chinese text).
         taken: spans already read as known entities.
     """
+    known = bytearray(len(text))
+    for start, end in taken:
+        known[start:end] = b"\x01" * (end - start)
     for match in _RUN.finditer(text):
-        if any(match.start() < e and s < match.end() for s, e in taken):
+        if known.find(1, match.start(), match.end()) != -1:
             continue
         before = text[max(0, match.start() - 30) : match.start()]
         words, titled = strip_titles(match.group(0).split())

@@ -123,12 +123,12 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
         The quantities in text order.
     """
     lang = lang[:2] if lang[:2] in _PATTERNS else "en"
-    dates = date_spans(text, lang)
+    dates = bytearray(len(text))
+    for start, end in date_spans(text, lang):
+        dates[start:end] = b"\x01" * (end - start)
     found = []
     for match in _PATTERNS[lang].finditer(text):
-        if not match.group(0).strip() or any(
-            match.start() < e and s < match.end() for s, e in dates
-        ):
+        if not match.group(0).strip() or dates.find(1, match.start(), match.end()) != -1:
             continue
         quantity = _quantity(match, lang, text)
         if quantity is not None:
