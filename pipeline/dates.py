@@ -34,6 +34,11 @@ _EN_MONTH = (
     r"|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
 )
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Month names: "tháng Bảy" (July), "tháng mười" (October), "tháng Giêng" (January).
+_VI_MONTHS = {"giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6,
+              "bảy": 7, "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12,
+              "chạp": 12}  # fmt: skip
+_VI_MONTH_WORDS = "|".join(sorted(_VI_MONTHS, key=len, reverse=True))
 _VI_WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "năm": 3, "sáu": 4, "bảy": 5}
 _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # Words for a day, month or year relative to publication: (unit, offset).
@@ -73,6 +78,13 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             re.compile(
                 rf"(?<!\d)(?<!\d\s)(?i:tháng)\s+(?P<m>\d{{1,2}})(?:(?:\s*năm\s*|/){_Y})?"
                 r"(?![\d/-])(?P<fwd>\s+tới)?"
+            ),
+        ),
+        (
+            "my",
+            re.compile(
+                rf"(?<!\d)(?<!\d\s)(?i:tháng)\s+(?P<mw>(?i:{_VI_MONTH_WORDS}))(?!\w)"
+                rf"(?!\s+(?i:lần|người|ngày|tuần|tháng|giờ))(?:\s+(?:năm\s+)?{_Y})?"
             ),
         ),
         ("y", re.compile(rf"(?i:năm)\s+{_Y}(?!\d)")),
@@ -260,6 +272,8 @@ def _resolve(
     month = _EN_MONTHS[mon.lower()[:3]] if mon else None
     if month is None and _group(match, "m"):
         month = int(match["m"])
+    if month is None and _group(match, "mw"):
+        month = _VI_MONTHS[match["mw"].lower()]
     day = int(match["d"]) if _group(match, "d") else None
     if kind == "y":
         return (f"{year:04d}", "year", False) if year else None

@@ -34,6 +34,11 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("cuộc bầu cử vào tháng 11 tới", "vi", "2023-11-29", [("2024-11", "month", False)]),
         # seed 004: weekday relative to publication (a Wednesday)
         ("nói với các đồng minh hôm thứ Tư", "vi", "2023-11-29", [("2023-11-29", "day", True)]),
+        # IWSLT15 tst2013 vi: month names in words; "một tháng" is a duration
+        ("một tuần của tháng mười, tới Tháng Bảy", "vi", "2023-06-15",
+         [("2022-10", "month", False), ("2023-07", "month", False)]),
+        ("vào tháng Giêng năm 2020, tháng năm 2011, một tháng", "vi", None,
+         [("2020-01", "month", False), ("2011-05", "month", False)]),
         # year rollback: late December read in early January is last year's
         ("ngày 28/12", "vi", "2023-01-05", [("2022-12-28", "day", False)]),
         ("tháng 12", "vi", "2023-01-05", [("2022-12", "month", False)]),
