@@ -19,7 +19,7 @@ import re
 from pipeline.dates import find_dates
 from pipeline.entities import Entity, find_entities
 from pipeline.names import UPPER
-from pipeline.quantities import Quantity, find_quantities, quantities_agree
+from pipeline.quantities import QUALIFIERS, Quantity, find_quantities, quantities_agree
 from pipeline.records import Fact
 
 __all__ = [
@@ -175,7 +175,7 @@ def fact_quantity(fact: Fact) -> Quantity:
     USD``), since :class:`~pipeline.records.Fact` has no field for it.
     """
     head = (fact.display or "").split(" ", 1)[0]
-    qualifier = head if head in ("more-than", "about", "nearly", "less-than") else None
+    qualifier = head if head in QUALIFIERS else None
     value = fact.value if fact.value is not None else float(fact.key.split()[0])
     return Quantity(fact.surface, 0, 0, value, fact.unit, fact.approx, qualifier)
 
