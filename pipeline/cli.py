@@ -34,17 +34,53 @@ def _segment_options(p: argparse.ArgumentParser) -> None:
     del p  # segmentation has no settings of its own yet
 
 
+def _comma_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _export_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        dest="formats",
+        type=_comma_list,
+        action="extend",
+        default=SUPPRESS,
+        help="jsonl, tsv, moses, tmx (repeat or comma list; default jsonl,tmx,moses)",
+    )
+    p.add_argument(
+        "--roles", type=_comma_list, action="extend", default=SUPPRESS, help="default body"
+    )
+    p.add_argument(
+        "--min-lang-confidence", type=float, default=SUPPRESS, help="drop less certain documents"
+    )
+    p.add_argument(
+        "--drop-flagged",
+        type=_comma_list,
+        nargs="?",
+        const=["any"],
+        default=SUPPRESS,
+        metavar="FLAGS",
+        help="drop pairs with quality flags (all flags, or only those named)",
+    )
+    p.add_argument("--dedupe", action="store_true", default=SUPPRESS, help="identical pairs once")
+    p.add_argument(
+        "--tmx-multilingual", action="store_true", default=SUPPRESS, help="one TMX for all pairs"
+    )
+
+
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
 STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ingest": _ingest_options,
     "detect": _detect_options,
     "segment": _segment_options,
+    "export": _export_options,
 }
 
 STAGE_HELP = {
     "ingest": "read, decode and clean articles into documents.jsonl",
     "detect": "detect the language of documents and paragraphs",
     "segment": "split documents into sentences: segments.jsonl",
+    "export": "write the parallel corpus as jsonl, tsv, moses or tmx into export/",
 }
 
 

@@ -22,6 +22,7 @@ from pipeline.records import Record
 
 __all__ = [
     "ResumableJsonlWriter",
+    "atomic_text_writer",
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
@@ -116,6 +117,17 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write text (UTF-8) to ``path`` through a temporary file and a rename."""
     with _atomic(path) as handle:
         handle.write(text)
+
+
+@contextlib.contextmanager
+def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
+    """Stream UTF-8 text into ``path``: a temporary file renamed into place on success.
+
+    Use it for large outputs written piece by piece (TMX, Moses, TSV); if the
+    block raises, the temporary file is removed and ``path`` is left as it was.
+    """
+    with _atomic(path) as handle:
+        yield handle
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
