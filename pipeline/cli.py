@@ -121,7 +121,41 @@ def build_parser() -> argparse.ArgumentParser:
     for name in STAGES:
         STAGE_OPTIONS[name](p)
     p.set_defaults(handler=_handle_run)
+    _add_evaluate(sub)
     return parser
+
+
+def _add_evaluate(sub: Any) -> None:
+    p = sub.add_parser(
+        "evaluate", help="score translations against references (BLEU, chrF2, TER, significance)"
+    )
+    p.add_argument("--ref", type=Path, required=True, help="reference: text, JSONL or TSV")
+    p.add_argument(
+        "--hyp",
+        type=Path,
+        action="append",
+        default=[],
+        help="hypothesis (repeatable; default <out>/translations.jsonl); the first is the baseline",
+    )
+    p.add_argument("--names", type=_comma_list, help="system names, comma separated")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="where evaluation.json goes")
+    p.add_argument(
+        "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"
+    )
+    p.set_defaults(handler=_handle_evaluate)
+
+
+def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from pipeline.evaluate import RUN_HYPOTHESIS, evaluate, format_table, write_evaluation
+
+    if not args.verbose:  # sacrebleu logs every step of the paired test at INFO
+        logging.getLogger("sacrebleu").setLevel(logging.WARNING)
+    hyps = args.hyp or [args.out / RUN_HYPOTHESIS]
+    result = evaluate(args.ref, hyps, args.names, samples=args.bootstrap)
+    path = write_evaluation(result, args.out)
+    print(format_table(result))
+    print(f"evaluate: wrote {path}", file=sys.stderr)
+    return 0
 
 
 def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
