@@ -79,6 +79,8 @@ def _jsonl_lines(path: Path, text: str, field: str) -> Lines:
         if not isinstance(obj, dict) or "doc_id" not in obj or "seg_id" not in obj:
             raise InputError(f"{path}:{lineno}: expected an object with doc_id and seg_id")
         value = obj.get(field)
+        if value is None and obj.get("status") == "identity":
+            value = obj.get("source")  # a run's English segment: its output is its source
         if value is not None and not isinstance(value, str):
             raise InputError(f"{path}:{lineno}: {field!r} must be a string")
         if value is None and obj.get("status") != "untranslated":

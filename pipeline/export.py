@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -32,7 +33,14 @@ from pathlib import Path
 from typing import IO
 
 from pipeline import ConfigError, InputError
-from pipeline.io import atomic_text_writer, atomic_write_json, file_sha256, read_json, read_records
+from pipeline.io import (
+    atomic_text_writer,
+    atomic_write_json,
+    file_sha256,
+    read_json,
+    read_records,
+    remove_file,
+)
 from pipeline.manifest import Manifest
 from pipeline.records import ROLES, Document, Translation
 from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
@@ -48,6 +56,8 @@ __all__ = [
     "select_pairs",
     "unescape_tsv",
 ]
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "tsv", "moses", "tmx")
 ANY_FLAG = "any"
@@ -276,9 +286,13 @@ def _confidence(config: Config) -> tuple[dict[str, float] | None, dict[str, str]
     return table, {str(path): file_sha256(path)}
 
 
+def _previous_outputs(config: Config) -> list[Path]:
+    return [Path(p) for p in Manifest(config.out).stage("export").get("outputs", [])]
+
+
 def _reuse(config: Config, inputs: Mapping[str, str]) -> StageResult | None:
     summary_path = config.out / "export" / "summary.json"
-    previous = [Path(p) for p in Manifest(config.out).stage("export").get("outputs", [])]
+    previous = _previous_outputs(config)
     if not previous or not up_to_date(config, "export", previous, inputs):
         return None
     summary = read_json(summary_path)
@@ -307,6 +321,9 @@ def run(config: Config) -> StageResult:
         for t in pairs:
             writer.write(t)
     counts.update(writer.counts)
+    for stale in set(_previous_outputs(config)) - set(writer.paths):
+        if stale.parent == folder and stale.name.startswith("corpus.") and remove_file(stale):
+            log.info("removed %s: not part of this export", stale)
     summary_path = folder / "summary.json"
     summary = {
         "input": str(source),

@@ -33,6 +33,7 @@ __all__ = [
     "read_records",
     "read_text",
     "read_text_lines",
+    "remove_file",
     "write_jsonl",
     "write_records",
 ]
@@ -178,6 +179,15 @@ def read_text(path: Path) -> str:
 def read_text_lines(path: Path) -> list[str]:
     """Read a UTF-8 file as lines without their line ends (for plain-text corpora)."""
     return read_text(path).splitlines()
+
+
+def remove_file(path: Path) -> bool:
+    """Delete a stale output file if it exists; return whether it did."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:

@@ -144,18 +144,23 @@ def test_runs_translations_are_the_default_hypothesis(tmp_path: Path, capsys) ->
         Translation("d", f"s{i}", i, "body", "zh", "en", "源", h, "opus-mt-zh-en")
         for i, h in enumerate(hyps)
     ]
+    # An English segment of the run scores its source; an untranslated one without a
+    # reference is not scored.
+    records.append(
+        Translation("d", "s3", 3, "body", "en", "en", "Hi", None, "-", status="identity")
+    )
     records.append(
         Translation("d", "s9", 9, "body", "zh", "en", "源", None, "m", status="untranslated")
     )
     write_records(run / "translations.jsonl", records)
-    ref = _jsonl(
-        tmp_path / "refs.jsonl",
-        [{"doc_id": "d", "seg_id": f"s{i}", "reference": r} for i, r in enumerate(refs)],
-    )
+    rows = [{"doc_id": "d", "seg_id": f"s{i}", "reference": r} for i, r in enumerate(refs)]
+    rows.append({"doc_id": "d", "seg_id": "s3", "reference": "Hi"})
+    ref = _jsonl(tmp_path / "refs.jsonl", rows)
     assert main(["evaluate", "--ref", str(ref), "--out", str(run)]) == 0
     data = json.loads((run / "evaluation.json").read_text())
     assert data["systems"] == ["ours"] and data["significance"] == {}
     assert set(data) == {"reference", "systems", "corpus", "significance", "documents", "segments"}
+    assert data["segments"][3]["hypotheses"]["ours"] == "Hi"
     assert "ours" in capsys.readouterr().out
 
 

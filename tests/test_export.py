@@ -294,3 +294,19 @@ def test_cli_flags_build_the_config(tmp_path: Path) -> None:
     write_records(out / "translations.jsonl", NASTY[:1])
     assert main(["export", "--out", str(out), "--format", "moses", "--roles", "body"]) == 0
     assert (out / "export" / "corpus.vi-en.en").read_text() == 'Austin & Shoigu "talk" <phone>\n'
+
+
+def test_files_of_an_earlier_export_are_removed_when_no_longer_produced(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    write_records(out / "translations.jsonl", NASTY)
+    run_stage("export", {"out": out, "formats": ["moses"]})
+    assert (out / "export" / "corpus.zh-en.zh").exists()
+    # The zh-en pair is gone from the input, so its old corpus must not linger.
+    write_records(out / "translations.jsonl", NASTY[:3])
+    result = run_stage("export", {"out": out, "formats": ["moses"]})
+    assert sorted(p.name for p in (out / "export").iterdir()) == [
+        "corpus.vi-en.en",
+        "corpus.vi-en.vi",
+        "summary.json",
+    ]
+    assert "zh-en.moses" not in result.counts
