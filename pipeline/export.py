@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +31,16 @@ from pathlib import Path
 from typing import IO
 
 from pipeline import ConfigError, InputError
+from pipeline.corpus_formats import (
+    TSV_COLUMNS,
+    clean_text,
+    escape_tsv,
+    json_line,
+    moses_line,
+    tmx_head,
+    tmx_tail,
+    tmx_unit,
+)
 from pipeline.io import (
     atomic_text_writer,
     atomic_write_json,
@@ -44,32 +52,19 @@ from pipeline.io import (
 from pipeline.manifest import Manifest
 from pipeline.records import ROLES, Document, Translation
 from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
-from pipeline.tmx import tmx_head, tmx_tail, tmx_unit
 
 __all__ = [
     "FORMATS",
     "Config",
     "CorpusWriter",
-    "escape_tsv",
-    "moses_line",
     "run",
     "select_pairs",
-    "unescape_tsv",
 ]
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "tsv", "moses", "tmx")
 ANY_FLAG = "any"
-TSV_COLUMNS = ("src_lang", "tgt_lang", "doc_id", "seg_id", "source", "translation")
-
-# Every character str.splitlines() breaks on, plus tab: none may stay inside a Moses line.
-_LINE_BREAKS = re.compile("[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
-# Line separators JSON leaves raw but str.splitlines() breaks on.
-_JSON_SEPARATORS = re.compile("[\x85\u2028\u2029]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
-_TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_TSV_UNESCAPES = {v: k for k, v in _TSV_ESCAPES.items()}
 
 
 @dataclass(frozen=True)
@@ -159,25 +154,6 @@ def select_pairs(
         yield t
 
 
-def _clean(text: str) -> str:
-    return _SURROGATES.sub("\ufffd", text)
-
-
-def moses_line(text: str) -> str:
-    """One segment as one Moses line: line breaks and tabs become single spaces."""
-    return _LINE_BREAKS.sub(" ", _clean(text)).strip()
-
-
-def escape_tsv(text: str) -> str:
-    """Escape backslash, tab, CR and LF so a field stays on one line and in one column."""
-    return "".join(_TSV_ESCAPES.get(ch, ch) for ch in _clean(text))
-
-
-def unescape_tsv(field: str) -> str:
-    """Undo :func:`escape_tsv`."""
-    return re.sub(r"\\[\\tnr]", lambda m: _TSV_UNESCAPES[m.group(0)], field)
-
-
 def _pair(t: Translation) -> str:
     return f"{t.src_lang}-{t.tgt_lang}"
 
@@ -246,14 +222,13 @@ class CorpusWriter:
             "seg_id": t.seg_id,
             "src_lang": t.src_lang,
             "tgt_lang": t.tgt_lang,
-            "source": _clean(t.source),
-            "translation": _clean(target),
+            "source": clean_text(t.source),
+            "translation": clean_text(target),
             "model": t.model,
             "flags": list(t.flags),
         }
         handle = self._handle("corpus.jsonl")
-        line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
-        handle.write(_JSON_SEPARATORS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", line) + "\n")
+        handle.write(json_line(row) + "\n")
 
     def _write_tsv(self, t: Translation, pair: str, target: str) -> None:
         handle = self._handle("corpus.tsv", "\t".join(TSV_COLUMNS) + "\n")
@@ -271,7 +246,7 @@ class CorpusWriter:
         props = {"x-doc-id": t.doc_id, "x-seg-id": t.seg_id, "x-model": t.model}
         if t.flags:
             props["x-flags"] = ",".join(t.flags)
-        variants = {t.src_lang: _clean(t.source), t.tgt_lang: _clean(target)}
+        variants = {t.src_lang: clean_text(t.source), t.tgt_lang: clean_text(target)}
         handle.write(tmx_unit(f"{t.doc_id}:{t.seg_id}", t.src_lang, variants, props))
 
 

@@ -11,14 +11,12 @@ import pytest
 from lxml import etree
 
 from pipeline import ConfigError
+from pipeline.corpus_formats import escape_tsv, moses_line, unescape_tsv
 from pipeline.export import (
     Config,
     CorpusWriter,
-    escape_tsv,
-    moses_line,
     run,
     select_pairs,
-    unescape_tsv,
 )
 from pipeline.io import write_records
 from pipeline.records import Document, Translation

@@ -1,23 +1,47 @@
-"""TMX 1.4b serialization, one translation unit at a time.
+"""Text serializers of the export formats: TMX 1.4b, Moses, TSV and JSONL lines.
 
-The writer never builds a tree: :func:`tmx_head` gives the text before the
-first ``<tu>``, :func:`tmx_unit` one unit, :func:`tmx_tail` the end, so a
-corpus of any size streams to disk. Text is escaped for XML and characters
+Each function turns one pair (or a file's head or tail) into text, so the
+export stage streams a corpus of any size to disk without building a tree:
+:func:`tmx_head` gives the text before the first ``<tu>``, :func:`tmx_unit`
+one unit, :func:`tmx_tail` the end. TMX text is escaped for XML and characters
 that XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/U+FFFF) are
 removed, because one of them makes the whole file unreadable to a parser.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from pipeline import __version__
 
-__all__ = ["TMX_DOCTYPE", "tmx_head", "tmx_tail", "tmx_unit", "xml_safe"]
+__all__ = [
+    "TMX_DOCTYPE",
+    "TSV_COLUMNS",
+    "clean_text",
+    "escape_tsv",
+    "json_line",
+    "moses_line",
+    "tmx_head",
+    "tmx_tail",
+    "tmx_unit",
+    "unescape_tsv",
+    "xml_safe",
+]
 
+TSV_COLUMNS = ("src_lang", "tgt_lang", "doc_id", "seg_id", "source", "translation")
 TMX_DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+
+# Every character str.splitlines() breaks on, plus tab: none may stay inside a Moses line.
+_LINE_BREAKS = re.compile("[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+# Line separators JSON leaves raw but str.splitlines() breaks on.
+_JSON_SEPARATORS = re.compile("[\x85\u2028\u2029]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_TSV_UNESCAPES = {v: k for k, v in _TSV_ESCAPES.items()}
 
 # Everything outside XML 1.0's Char production:
 # #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
@@ -99,3 +123,29 @@ def tmx_unit(
 def tmx_tail() -> str:
     """Close ``<body>`` and ``<tmx>``."""
     return "  </body>\n</tmx>\n"
+
+
+def clean_text(text: str) -> str:
+    """Replace lone surrogates (JSON can carry them, UTF-8 cannot) with U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def moses_line(text: str) -> str:
+    """One segment as one Moses line: line breaks and tabs become single spaces."""
+    return _LINE_BREAKS.sub(" ", clean_text(text)).strip()
+
+
+def escape_tsv(text: str) -> str:
+    """Escape backslash, tab, CR and LF so a field stays on one line and in one column."""
+    return "".join(_TSV_ESCAPES.get(ch, ch) for ch in clean_text(text))
+
+
+def unescape_tsv(field: str) -> str:
+    """Undo :func:`escape_tsv`."""
+    return re.sub(r"\\[\\tnr]", lambda m: _TSV_UNESCAPES[m.group(0)], field)
+
+
+def json_line(obj: dict[str, Any]) -> str:
+    """One compact JSON line; U+0085, U+2028 and U+2029 escaped so line splitters agree."""
+    line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _JSON_SEPARATORS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", line)
