@@ -146,6 +146,9 @@ def unescape_tsv(field: str) -> str:
 
 
 def json_line(obj: dict[str, Any]) -> str:
-    """One compact JSON line; U+0085, U+2028 and U+2029 escaped so line splitters agree."""
-    line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One compact JSON line; U+0085, U+2028 and U+2029 escaped so line splitters agree.
+
+    Lone surrogates become U+FFFD, so the line can be written as UTF-8.
+    """
+    line = clean_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
     return _JSON_SEPARATORS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", line)

@@ -308,3 +308,16 @@ def test_files_of_an_earlier_export_are_removed_when_no_longer_produced(tmp_path
         "summary.json",
     ]
     assert "zh-en.moses" not in result.counts
+
+
+def test_lone_surrogates_from_json_do_not_break_any_format(tmp_path: Path) -> None:
+    # json.loads accepts "\ud800" (a lone surrogate); UTF-8 cannot encode it.
+    out = tmp_path / "run"
+    out.mkdir()
+    row = _t("s\ud800", "Câu \ud800 lẻ", "Lone \udfff surrogate").to_dict()
+    (out / "translations.jsonl").write_text(json.dumps(row) + "\n", "ascii")
+    run(Config.from_options({"out": out, "formats": ["jsonl", "tsv", "moses", "tmx"]}))
+    export = out / "export"
+    assert (export / "corpus.vi-en.en").read_text("utf-8") == "Lone \ufffd surrogate\n"
+    assert json.loads((export / "corpus.jsonl").read_text("utf-8"))["seg_id"] == "s\ufffd"
+    assert etree.DTD(str(DTD_PATH)).validate(etree.parse(str(export / "corpus.vi-en.tmx")))
