@@ -106,7 +106,8 @@ def read_lines(path: Path, field: str) -> Lines:
     """Read a reference (``field="reference"``) or hypothesis (``"translation"``) file.
 
     The form follows the extension: ``.jsonl``, ``.tsv`` (references only), else plain text.
-    An untranslated segment of a run (``translation`` null) scores as an empty line.
+    An untranslated segment of a run (``translation`` null) scores as an empty line. A UTF-8
+    byte order mark is dropped from JSONL and TSV; plain text keeps it, as sacrebleu does.
 
     Raises:
         InputError: unreadable, not UTF-8 (with the byte offset), empty, or malformed.
@@ -115,9 +116,9 @@ def read_lines(path: Path, field: str) -> Lines:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     if path.suffix == ".jsonl":
-        lines = _jsonl_lines(path, text, field)
+        lines = _jsonl_lines(path, text.removeprefix("\ufeff"), field)
     elif path.suffix == ".tsv" and field == "reference":
-        lines = _tsv_lines(path, text)
+        lines = _tsv_lines(path, text.removeprefix("\ufeff"))
     else:
         lines = Lines(path, _plain_lines(text))
     if not lines.texts:

@@ -186,6 +186,8 @@ def _latin1(path: Path) -> Path:
         (_writer("\n\n"), "empty file"),
         # "é" in Latin-1 is byte 0xE9 at offset 9: named, never scored
         (_latin1, "not UTF-8 at byte 9"),
+        # UTF-16 with its byte order mark: refused at the first byte
+        (lambda p: p.write_bytes("Hello\n".encode("utf-16")) and p, "not UTF-8 at byte 0"),
     ],
 )
 def test_bad_hypothesis_files_are_refused(tmp_path: Path, make, message: str) -> None:
@@ -216,6 +218,14 @@ def test_malformed_references_are_refused(tmp_path: Path, content: str, message:
     ref.write_text(content, "utf-8")
     with pytest.raises(InputError, match=message):
         evaluate(ref, [REF], samples=0)
+
+
+def test_jsonl_reference_with_byte_order_mark(tmp_path: Path) -> None:
+    ref = tmp_path / "refs.jsonl"
+    ref.write_text('\ufeff{"doc_id": "a", "seg_id": "1", "reference": "Hello there."}\n', "utf-8")
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("Hello there.\n", "utf-8")
+    assert evaluate(ref, [hyp], samples=0)["corpus"]["hyp.txt"]["chrf"] == 100.0
 
 
 def test_names_must_fit(tmp_path: Path) -> None:
