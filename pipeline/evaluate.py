@@ -24,7 +24,7 @@ from typing import Any
 
 from pipeline import ConfigError, InputError
 from pipeline.io import atomic_write_json, read_text
-from pipeline.scoring import BOOTSTRAP_SAMPLES, Scorer
+from pipeline.scoring import BOOTSTRAP_SAMPLES, Scorer, SystemScores
 
 __all__ = [
     "EVALUATION_NAME",
@@ -207,26 +207,8 @@ def evaluate(
     scorer = Scorer(ref.texts)
     scores = {name: scorer.score(texts[name]) for name in systems}
     significance = scorer.significance([(n, texts[n]) for n in systems], samples) if samples else {}
-    documents: dict[str, dict[str, dict[str, float]]] = {}
-    if keys is not None:
-        by_doc: dict[str, list[int]] = {}
-        for i, (doc_id, _) in enumerate(keys):
-            by_doc.setdefault(doc_id, []).append(i)
-        documents = {
-            doc: {name: scorer.subset(scores[name], idx) for name in systems}
-            for doc, idx in by_doc.items()
-        }
-    segments = [
-        {
-            "doc_id": keys[i][0] if keys else None,
-            "seg_id": keys[i][1] if keys else None,
-            "line": i + 1,
-            "reference": ref_text,
-            "hypotheses": {name: texts[name][i] for name in systems},
-            "scores": {name: scores[name].lines[i] for name in systems},
-        }
-        for i, ref_text in enumerate(ref.texts)
-    ]
+    documents = _documents(scorer, scores, keys)
+    segments = _segments(ref, keys, texts, scores)
     return {
         "reference": str(reference),
         "systems": systems,
@@ -235,6 +217,38 @@ def evaluate(
         "documents": documents,
         "segments": segments,
     }
+
+
+def _documents(
+    scorer: Scorer, scores: dict[str, SystemScores], keys: list[Key] | None
+) -> dict[str, dict[str, dict[str, float]]]:
+    """doc_id -> system -> BLEU and chrF over that document's lines."""
+    if keys is None:
+        return {}
+    by_doc: dict[str, list[int]] = {}
+    for i, (doc_id, _) in enumerate(keys):
+        by_doc.setdefault(doc_id, []).append(i)
+    return {
+        doc: {name: scorer.subset(system, idx) for name, system in scores.items()}
+        for doc, idx in by_doc.items()
+    }
+
+
+def _segments(
+    ref: Lines, keys: list[Key] | None, texts: dict[str, list[str]], scores: dict[str, SystemScores]
+) -> list[dict[str, Any]]:
+    """One entry per reference line with every system's text and line scores."""
+    return [
+        {
+            "doc_id": keys[i][0] if keys else None,
+            "seg_id": keys[i][1] if keys else None,
+            "line": i + 1,
+            "reference": ref_text,
+            "hypotheses": {name: hyps[i] for name, hyps in texts.items()},
+            "scores": {name: system.lines[i] for name, system in scores.items()},
+        }
+        for i, ref_text in enumerate(ref.texts)
+    ]
 
 
 def write_evaluation(result: dict[str, Any], out: Path) -> Path:

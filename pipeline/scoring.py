@@ -23,6 +23,7 @@ METRICS = ("bleu", "chrf", "ter")
 # Metrics of the per-document scores and of the paired significance test.
 DOC_METRICS = ("bleu", "chrf")
 BOOTSTRAP_SAMPLES = 1000
+_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,26 @@ class Scorer:
         lines: list[dict[str, float]] = [{} for _ in hypotheses]
         for name in metrics:
             metric = self._metric(name)
-            stats[name] = metric._extract_corpus_statistics(list(hypotheses), None)
+            stats[name] = self._statistics(metric, name, hypotheses)
             corpus[name] = metric._aggregate_and_compute(stats[name]).score
             signatures[name] = metric.get_signature().format()
             line_metric = self._line_metric(name)
             for row, line_stats in zip(lines, stats[name], strict=True):
                 row[name] = line_metric._aggregate_and_compute([line_stats]).score
         return SystemScores(corpus, signatures, lines, stats)
+
+    def _statistics(self, metric: Any, name: str, hypotheses: Sequence[str]) -> list[Any]:
+        """Per-line statistics, in chunks so a progress bar can follow slow metrics (TER)."""
+        from tqdm import tqdm
+
+        found: list[Any] = []
+        with tqdm(total=len(hypotheses), desc=name, unit="seg", leave=False, disable=None) as bar:
+            for start in range(0, len(hypotheses), _CHUNK):
+                hyps = list(hypotheses[start : start + _CHUNK])
+                refs = self.references[start : start + _CHUNK]
+                found += metric._extract_corpus_statistics(hyps, [refs])
+                bar.update(len(hyps))
+        return found
 
     def subset(self, scores: SystemScores, indices: Sequence[int]) -> dict[str, float]:
         """Corpus-style BLEU and chrF over some lines (one document) of a system."""
