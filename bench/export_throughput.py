@@ -5,7 +5,7 @@ temporary run directory, exports them to every format with --dedupe, and
 prints the time and the process's peak resident memory. If export streams,
 peak memory stays flat as N grows (only the 16-byte dedupe hashes grow).
 
-    python bench/export_throughput.py 20000 200000
+    PYTHONPATH=. python bench/export_throughput.py 20000 200000
 """
 
 from __future__ import annotations
