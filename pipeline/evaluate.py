@@ -1,7 +1,8 @@
 """Evaluate translations against references: BLEU, chrF2, TER and significance.
 
 A reference is plain text (one segment a line), JSONL with ``doc_id``,
-``seg_id`` and ``reference``, or TSV ``doc_id<TAB>seg_id<TAB>reference``. A
+``seg_id`` and ``reference``, or TSV ``doc_id<TAB>seg_id<TAB>reference`` (a header
+row with those names is skipped). A
 hypothesis is plain text aligned line by line with the reference, or JSONL with
 ``doc_id``, ``seg_id`` and ``translation`` (a run's ``translations.jsonl`` is
 one). When both sides carry ids they are joined on (doc_id, seg_id) in the
@@ -94,6 +95,8 @@ def _tsv_lines(path: Path, text: str) -> Lines:
     texts: list[str] = []
     keys: list[Key] = []
     for lineno, line in enumerate(_plain_lines(text), 1):
+        if lineno == 1 and line == "doc_id\tseg_id\treference":
+            continue  # an optional header row
         fields = line.split("\t", 2)
         if len(fields) != 3:
             raise InputError(f"{path}:{lineno}: expected doc_id<TAB>seg_id<TAB>reference")

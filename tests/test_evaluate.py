@@ -118,7 +118,8 @@ def test_keyed_inputs_join_by_ids_and_score_documents(tmp_path: Path) -> None:
 def test_tsv_reference_and_plain_hypothesis(tmp_path: Path) -> None:
     refs = read_lines(REF, "reference").texts[:4]
     ref = tmp_path / "refs.tsv"
-    ref.write_text("".join(f"d\t{i}\t{r}\n" for i, r in enumerate(refs)), "utf-8")
+    header = "doc_id\tseg_id\treference\n"  # optional; not a segment
+    ref.write_text(header + "".join(f"d\t{i}\t{r}\n" for i, r in enumerate(refs)), "utf-8")
     hyp = tmp_path / "copy.txt"
     hyp.write_text("\n".join(refs) + "\n", "utf-8")
     result = evaluate(ref, [hyp], names=["copy"], samples=0)
