@@ -1,14 +1,14 @@
 """Evaluate translations against references: BLEU, chrF2, TER and significance.
 
 A reference is plain text (one segment a line), JSONL with ``doc_id``,
-``seg_id`` and ``reference``, or TSV ``doc_id<TAB>seg_id<TAB>reference`` (a header
-row with those names is skipped). A
-hypothesis is plain text aligned line by line with the reference, or JSONL with
-``doc_id``, ``seg_id`` and ``translation`` (a run's ``translations.jsonl`` is
-one). When both sides carry ids they are joined on (doc_id, seg_id) in the
-reference's order; otherwise line counts must match. Anything that would give a
-silently wrong score (a missing pair, a count mismatch, an empty file, bytes
-that are not UTF-8) is an :class:`~pipeline.InputError` naming the file.
+``seg_id`` and ``reference``, or TSV ``doc_id<TAB>seg_id<TAB>reference`` (a
+header row with those names is skipped). A hypothesis is plain text aligned
+line by line with the reference, or JSONL with ``doc_id``, ``seg_id`` and
+``translation`` (a run's ``translations.jsonl`` is one). When both sides carry
+ids they are joined on (doc_id, seg_id) in the reference's order; otherwise
+line counts must match. Anything that would give a silently wrong score (a
+missing pair, a count mismatch, an empty file, bytes that are not UTF-8) is
+an :class:`~pipeline.InputError` naming the file.
 
 Plain-text lines are split on ``\\n`` only and trailing whitespace is removed,
 as sacrebleu's command line reads them, so the figures equal its own.
