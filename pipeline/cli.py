@@ -52,11 +52,46 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", default=SUPPRESS, help="page title of report.html")
 
 
+def _comma_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _export_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        dest="formats",
+        type=_comma_list,
+        action="extend",
+        default=SUPPRESS,
+        help="jsonl, tsv, moses, tmx (repeat or comma list; default jsonl,tmx,moses)",
+    )
+    p.add_argument(
+        "--roles", type=_comma_list, action="extend", default=SUPPRESS, help="default body"
+    )
+    p.add_argument(
+        "--min-lang-confidence", type=float, default=SUPPRESS, help="drop less certain documents"
+    )
+    p.add_argument(
+        "--drop-flagged",
+        type=_comma_list,
+        nargs="?",
+        const=["any"],
+        default=SUPPRESS,
+        metavar="FLAGS",
+        help="drop pairs with quality flags (all flags, or only those named)",
+    )
+    p.add_argument("--dedupe", action="store_true", default=SUPPRESS, help="identical pairs once")
+    p.add_argument(
+        "--tmx-multilingual", action="store_true", default=SUPPRESS, help="one TMX for all pairs"
+    )
+
+
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
 STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ingest": _ingest_options,
     "detect": _detect_options,
     "segment": _segment_options,
+    "export": _export_options,
     "report": _report_options,
 }
 
@@ -64,6 +99,7 @@ STAGE_HELP = {
     "ingest": "read, decode and clean articles into documents.jsonl",
     "detect": "detect the language of documents and paragraphs",
     "segment": "split documents into sentences: segments.jsonl",
+    "export": "write the parallel corpus as jsonl, tsv, moses or tmx into export/",
     "report": "write report.html, one self-contained page of the whole run",
 }
 
@@ -105,7 +141,41 @@ def build_parser() -> argparse.ArgumentParser:
     for name in STAGES:
         STAGE_OPTIONS[name](p)
     p.set_defaults(handler=_handle_run)
+    _add_evaluate(sub)
     return parser
+
+
+def _add_evaluate(sub: Any) -> None:
+    p = sub.add_parser(
+        "evaluate", help="score translations against references (BLEU, chrF2, TER, significance)"
+    )
+    p.add_argument("--ref", type=Path, required=True, help="reference: text, JSONL or TSV")
+    p.add_argument(
+        "--hyp",
+        type=Path,
+        action="append",
+        default=[],
+        help="hypothesis (repeatable; default <out>/translations.jsonl); the first is the baseline",
+    )
+    p.add_argument("--names", type=_comma_list, help="system names, comma separated")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="where evaluation.json goes")
+    p.add_argument(
+        "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"
+    )
+    p.set_defaults(handler=_handle_evaluate)
+
+
+def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from pipeline.evaluate import RUN_HYPOTHESIS, evaluate, format_table, write_evaluation
+
+    if not args.verbose:  # sacrebleu logs every step of the paired test at INFO
+        logging.getLogger("sacrebleu").setLevel(logging.WARNING)
+    hyps = args.hyp or [args.out / RUN_HYPOTHESIS]
+    result = evaluate(args.ref, hyps, args.names, samples=args.bootstrap)
+    path = write_evaluation(result, args.out)
+    print(format_table(result))
+    print(f"evaluate: wrote {path}", file=sys.stderr)
+    return 0
 
 
 def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:

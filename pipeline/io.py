@@ -23,6 +23,7 @@ from pipeline.records import Record
 
 __all__ = [
     "ResumableJsonlWriter",
+    "atomic_text_writer",
     "atomic_write_bytes",
     "atomic_write_chunks",
     "atomic_write_json",
@@ -152,6 +153,17 @@ def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> int:
     return written
 
 
+@contextlib.contextmanager
+def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
+    """Stream UTF-8 text into ``path``: a temporary file renamed into place on success.
+
+    Use it for large outputs written piece by piece (TMX, Moses, TSV); if the
+    block raises, the temporary file is removed and ``path`` is left as it was.
+    """
+    with _atomic(path) as handle:
+        yield handle
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write bytes to ``path`` through a temporary file and a rename."""
     with _atomic(path, "wb") as handle:
@@ -202,12 +214,6 @@ def read_text_lines(path: Path) -> list[str]:
     return read_text(path).splitlines()
 
 
-def remove_file(path: Path) -> None:
-    """Delete a file if it exists (a stale partial output, for example)."""
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-
-
 def walk_files(root: Path, skip: Path | None = None) -> Iterator[tuple[Path, str | None]]:
     """Yield the files under ``root`` in sorted order, recursively.
 
@@ -255,6 +261,15 @@ def read_package_toml(name: str) -> dict[str, Any]:
         raise ConfigError(f"pipeline/data/{name}: cannot read ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"pipeline/data/{name}: not valid TOML ({exc})") from exc
+
+
+def remove_file(path: Path) -> bool:
+    """Delete a stale output file if it exists; return whether it did."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:

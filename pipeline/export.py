@@ -1,0 +1,316 @@
+"""Export stage: the run's source/English pairs as parallel corpora.
+
+Reads ``<out>/translations.jsonl`` (and ``<out>/documents.jsonl`` only for the
+language-confidence filter) once, streaming, and writes every requested format
+in that one pass into ``<out>/export/``:
+
+- ``jsonl``: ``corpus.jsonl``, one object per pair, every language pair in one file;
+- ``tsv``: ``corpus.tsv`` with a header row, columns src_lang, tgt_lang,
+  doc_id, seg_id, source, translation; backslash, tab, CR and LF escaped as
+  ``\\\\``, ``\\t``, ``\\r``, ``\\n``;
+- ``moses``: ``corpus.<src>-<tgt>.<src>`` and ``corpus.<src>-<tgt>.<tgt>``,
+  one segment a line, line breaks and tabs inside a segment turned to spaces;
+- ``tmx``: ``corpus.<src>-<tgt>.tmx`` (TMX 1.4b), or one ``corpus.tmx`` with
+  ``tmx_multilingual``.
+
+Only ``translated`` pairs go in (identity English pairs are not parallel data),
+after the role, language-confidence, flag and duplicate filters. The default
+formats are jsonl, tmx and moses: one lossless, one for CAT tools, one for MT
+training; tsv is on request. ``export/summary.json`` holds the counts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from pipeline import ConfigError, InputError
+from pipeline.corpus_formats import (
+    TSV_COLUMNS,
+    clean_text,
+    escape_tsv,
+    json_line,
+    moses_line,
+    tmx_head,
+    tmx_tail,
+    tmx_unit,
+)
+from pipeline.io import (
+    atomic_text_writer,
+    atomic_write_json,
+    file_sha256,
+    read_json,
+    read_records,
+    remove_file,
+)
+from pipeline.manifest import Manifest
+from pipeline.records import ROLES, Document, Translation
+from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
+
+__all__ = [
+    "FORMATS",
+    "Config",
+    "CorpusWriter",
+    "run",
+    "select_pairs",
+]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("jsonl", "tsv", "moses", "tmx")
+ANY_FLAG = "any"
+
+
+@dataclass(frozen=True)
+class Config(StageConfig):
+    """Export settings.
+
+    Attributes:
+        formats: any of jsonl, tsv, moses, tmx.
+        roles: segment roles to export (body only by default).
+        min_lang_confidence: drop pairs whose document's language confidence is lower.
+        drop_flagged: drop pairs carrying these quality flags; ``any`` drops every flagged pair.
+        dedupe: write each identical (language pair, source, translation) once.
+        tmx_multilingual: one TMX file for all language pairs instead of one per pair.
+    """
+
+    formats: tuple[str, ...] = ("jsonl", "tmx", "moses")
+    roles: tuple[str, ...] = ("body",)
+    min_lang_confidence: float = 0.0
+    drop_flagged: tuple[str, ...] = ()
+    dedupe: bool = False
+    tmx_multilingual: bool = False
+
+    def __post_init__(self) -> None:
+        for name, values, known in (
+            ("formats", self.formats, FORMATS),
+            ("roles", self.roles, ROLES),
+        ):
+            unknown = [v for v in values if v not in known]
+            if unknown or not values:
+                raise ConfigError(
+                    f"export {name}: {', '.join(unknown) or 'none given'} "
+                    f"(choose from {', '.join(known)})"
+                )
+        if not 0.0 <= self.min_lang_confidence <= 1.0:
+            raise ConfigError(
+                f"export min_lang_confidence: {self.min_lang_confidence} not in [0, 1]"
+            )
+
+
+def _skip_reason(
+    t: Translation, config: Config, confidence: Mapping[str, float] | None
+) -> str | None:
+    if t.status != "translated":
+        return f"skipped_{t.status}"
+    if t.src_lang == t.tgt_lang:
+        return "skipped_same_language"
+    if t.role not in config.roles:
+        return "skipped_role"
+    if not t.translation or not t.translation.strip() or not t.source.strip():
+        return "skipped_empty"
+    if confidence is not None and confidence.get(t.doc_id, 0.0) < config.min_lang_confidence:
+        return "skipped_lang_confidence"
+    wanted = set(config.drop_flagged)
+    if t.flags and (ANY_FLAG in wanted or wanted.intersection(t.flags)):
+        return "skipped_flagged"
+    return None
+
+
+def select_pairs(
+    translations: Iterable[Translation],
+    config: Config,
+    confidence: Mapping[str, float] | None = None,
+    counts: Counter[str] | None = None,
+) -> Iterator[Translation]:
+    """Yield the translations that belong in the corpus, streaming.
+
+    Args:
+        translations: the run's translations, in any order.
+        config: the filters.
+        confidence: doc_id -> language confidence (needed when ``min_lang_confidence`` > 0).
+        counts: receives ``read``, ``selected`` and one ``skipped_<reason>`` per dropped pair.
+    """
+    counts = Counter() if counts is None else counts
+    seen: set[bytes] = set()
+    for t in translations:
+        counts["read"] += 1
+        reason = _skip_reason(t, config, confidence)
+        if reason is None and config.dedupe:
+            key = "\x00".join((t.src_lang, t.tgt_lang, t.source, t.translation or ""))
+            digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            reason = "skipped_duplicate" if digest in seen else None
+            seen.add(digest)
+        if reason is not None:
+            counts[reason] += 1
+            continue
+        counts["selected"] += 1
+        yield t
+
+
+def _pair(t: Translation) -> str:
+    return f"{t.src_lang}-{t.tgt_lang}"
+
+
+class CorpusWriter:
+    """Write pairs to every requested format at once, one handle per output file.
+
+    Files are opened on the first pair that needs them and each goes through a
+    temporary file renamed into place when the ``with`` block ends without an
+    error; a failure leaves no half-written corpus behind.
+
+    Args:
+        folder: the export folder.
+        formats: formats to write.
+        tmx_multilingual: one TMX file for all language pairs.
+    """
+
+    def __init__(
+        self, folder: Path, formats: Iterable[str], tmx_multilingual: bool = False
+    ) -> None:
+        self.folder = folder
+        self.formats = tuple(formats)
+        self.tmx_multilingual = tmx_multilingual
+        self.counts: Counter[str] = Counter()
+        self._stack = contextlib.ExitStack()
+        self._handles: dict[Path, IO[str]] = {}
+        self.units: Counter[str] = Counter()
+
+    def __enter__(self) -> CorpusWriter:
+        self._stack.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            for path, handle in self._handles.items():
+                if path.suffix == ".tmx":
+                    handle.write(tmx_tail())
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    @property
+    def paths(self) -> list[Path]:
+        """The files opened so far, in opening order."""
+        return list(self._handles)
+
+    def _handle(self, name: str, head: str = "") -> IO[str]:
+        path = self.folder / name
+        handle = self._handles.get(path)
+        if handle is None:
+            handle = self._stack.enter_context(atomic_text_writer(path))
+            handle.write(head)
+            self._handles[path] = handle
+        self.units[name] += 1
+        return handle
+
+    def write(self, t: Translation) -> None:
+        """Write one pair to every format."""
+        pair = _pair(t)
+        target = t.translation or ""
+        for fmt in self.formats:
+            getattr(self, f"_write_{fmt}")(t, pair, target)
+            self.counts[f"{pair}.{fmt}"] += 1
+
+    def _write_jsonl(self, t: Translation, pair: str, target: str) -> None:
+        row = {
+            "doc_id": t.doc_id,
+            "seg_id": t.seg_id,
+            "src_lang": t.src_lang,
+            "tgt_lang": t.tgt_lang,
+            "source": clean_text(t.source),
+            "translation": clean_text(target),
+            "model": t.model,
+            "flags": list(t.flags),
+        }
+        handle = self._handle("corpus.jsonl")
+        handle.write(json_line(row) + "\n")
+
+    def _write_tsv(self, t: Translation, pair: str, target: str) -> None:
+        handle = self._handle("corpus.tsv", "\t".join(TSV_COLUMNS) + "\n")
+        fields = (t.src_lang, t.tgt_lang, t.doc_id, t.seg_id, t.source, target)
+        handle.write("\t".join(escape_tsv(f) for f in fields) + "\n")
+
+    def _write_moses(self, t: Translation, pair: str, target: str) -> None:
+        self._handle(f"corpus.{pair}.{t.src_lang}").write(moses_line(t.source) + "\n")
+        self._handle(f"corpus.{pair}.{t.tgt_lang}").write(moses_line(target) + "\n")
+
+    def _write_tmx(self, t: Translation, pair: str, target: str) -> None:
+        multi = self.tmx_multilingual
+        name = "corpus.tmx" if multi else f"corpus.{pair}.tmx"
+        handle = self._handle(name, tmx_head("*all*" if multi else t.src_lang))
+        props = {"x-doc-id": t.doc_id, "x-seg-id": t.seg_id, "x-model": t.model}
+        if t.flags:
+            props["x-flags"] = ",".join(t.flags)
+        variants = {t.src_lang: clean_text(t.source), t.tgt_lang: clean_text(target)}
+        handle.write(tmx_unit(f"{t.doc_id}:{t.seg_id}", t.src_lang, variants, props))
+
+
+def _confidence(config: Config) -> tuple[dict[str, float] | None, dict[str, str]]:
+    """doc_id -> language confidence, read only when the filter needs it."""
+    if config.min_lang_confidence <= 0.0:
+        return None, {}
+    path = config.out / "documents.jsonl"
+    if not path.is_file():
+        raise InputError(f"{path}: not found (min_lang_confidence needs `parallax detect` output)")
+    table = {d.doc_id: d.lang_confidence for d in read_records(path, Document)}
+    return table, {str(path): file_sha256(path)}
+
+
+def _previous_outputs(config: Config) -> list[Path]:
+    return [Path(p) for p in Manifest(config.out).stage("export").get("outputs", [])]
+
+
+def _reuse(config: Config, inputs: Mapping[str, str]) -> StageResult | None:
+    summary_path = config.out / "export" / "summary.json"
+    previous = _previous_outputs(config)
+    if not previous or not up_to_date(config, "export", previous, inputs):
+        return None
+    summary = read_json(summary_path)
+    return StageResult(
+        "export", tuple(previous), summary.get("counts", {}), reused=True, inputs=dict(inputs)
+    )
+
+
+def run(config: Config) -> StageResult:
+    """Run the export stage on the run directory.
+
+    Returns:
+        The result, with ``read``/``selected``/``skipped_*`` counts and
+        ``<src>-<tgt>.<format>`` counts per language pair and format.
+    """
+    source = stage_input(config, "translations.jsonl", "translate")
+    confidence, doc_inputs = _confidence(config)
+    inputs = {str(source): file_sha256(source), **doc_inputs}
+    reused = _reuse(config, inputs)
+    if reused is not None:
+        return reused
+    folder = config.out / "export"
+    counts: Counter[str] = Counter()
+    pairs = select_pairs(read_records(source, Translation), config, confidence, counts)
+    with CorpusWriter(folder, config.formats, config.tmx_multilingual) as writer:
+        for t in pairs:
+            writer.write(t)
+    counts.update(writer.counts)
+    for stale in set(_previous_outputs(config)) - set(writer.paths):
+        if stale.parent == folder and stale.name.startswith("corpus.") and remove_file(stale):
+            log.info("removed %s: not part of this export", stale)
+    summary_path = folder / "summary.json"
+    summary = {
+        "input": str(source),
+        "settings": config.settings(),
+        "counts": dict(counts),
+        "files": dict(writer.units),
+    }
+    atomic_write_json(summary_path, summary)
+    return StageResult(
+        "export",
+        (*writer.paths, summary_path),
+        dict(counts),
+        inputs=inputs,
+        settings=config.settings(),
+    )
