@@ -28,9 +28,7 @@ def _ingest_options(p: argparse.ArgumentParser) -> None:
 
 
 def _seed_option(p: argparse.ArgumentParser) -> None:
-    """``--seed`` is shared by detect and segment; ``run`` gets it once."""
-    with contextlib.suppress(argparse.ArgumentError):
-        p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
+    p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
 
 
 def _detect_options(p: argparse.ArgumentParser) -> None:
@@ -120,6 +118,21 @@ def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
     p.add_argument("--config", type=Path, help="TOML config file, one table per stage")
 
 
+class _SharedFlags:
+    """Adds every stage's flags to ``run``; a flag two stages share is added once.
+
+    In ``run`` one flag sets that setting in every stage that has it (``--roles``
+    reaches translate and export alike); a config-file table sets one stage alone.
+    """
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self._parser = parser
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        with contextlib.suppress(argparse.ArgumentError):
+            self._parser.add_argument(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -138,8 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run every stage in order on INPUT files or folders")
     _common(p, inputs=True)
     p.add_argument("--until", choices=list(STAGES), help="stop after this stage")
+    shared = _SharedFlags(p)
     for name in STAGES:
-        STAGE_OPTIONS[name](p)
+        STAGE_OPTIONS[name](shared)  # type: ignore[arg-type]
     p.set_defaults(handler=_handle_run)
     _add_evaluate(sub)
     return parser
