@@ -41,6 +41,8 @@ STAGES: dict[str, str] = {
     "ingest": "pipeline.ingest",
     "detect": "pipeline.detect",
     "segment": "pipeline.segment",
+    # align reads translate's output; the lead moves it after "translate" at merge.
+    "align": "pipeline.align",
 }
 
 

@@ -1,0 +1,291 @@
+"""Blocking, pair scoring and clustering of claims about the same event.
+
+The steps, each a function:
+
+1. :func:`candidate_pairs` (blocking): claims are indexed under their most
+   weighted content words and their actor, place, initiator and amount keys;
+   only claims from different documents that share a block are compared. A
+   block larger than ``max_block`` is split by time window and dropped if still
+   too large (a word that common says nothing), so the number of pairs grows
+   about linearly with the number of claims.
+2. :func:`score_pair`: text similarity, fact overlap and event time give one
+   score; every signal is kept. Claims whose event dates lie more than
+   ``max_gap_days`` apart, or (without event dates) whose documents lie more
+   than ``anchor_window_days`` apart, cannot join: same topic is not same event.
+3. :func:`agglomerate`: greedy merging of accepted pairs, best first, keeping
+   at most ``max_per_doc`` claims per document in a cluster, no time-blocked
+   pair inside it, and an average cross-document score above
+   ``linkage * threshold``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipeline.records import Claim
+
+__all__ = ["ClaimView", "Params", "agglomerate", "candidate_pairs", "score_pair", "view"]
+
+log = logging.getLogger(__name__)
+
+BLOCK_SLOTS = ("who", "where", "initiator", "amount")
+OVERLAP_SLOTS = ("who", "where", "initiator", "amount")  # "when" is the time signal
+PENALTIES = {"where": 0.15, "who": 0.1, "initiator": 0.1}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Thresholds and weights of pair scoring and clustering."""
+
+    threshold: float = 0.45
+    min_text: float = 0.35
+    max_gap_days: int = 3
+    anchor_window_days: int = 30
+    max_per_doc: int = 3
+    linkage: float = 0.8
+    max_block: int = 100
+    terms: int = 12
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"text": 0.6, "facts": 0.25, "time": 0.15}
+    )
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """What scoring needs of one claim: fact key sets, date spans, document date."""
+
+    claim: Claim
+    keys: dict[str, frozenset[str]]
+    spans: tuple[tuple[int, int], ...]
+    anchor: int | None
+
+
+def date_span(key: str) -> tuple[int, int] | None:
+    """The first and last day (ordinals) a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` key covers."""
+    parts = key.split("-")
+    try:
+        nums = [int(p) for p in parts]
+        if len(nums) == 3:
+            day = dt.date(*nums).toordinal()
+            return day, day
+        if len(nums) == 2:
+            first = dt.date(nums[0], nums[1], 1)
+            nxt = dt.date(nums[0] + nums[1] // 12, nums[1] % 12 + 1, 1)
+            return first.toordinal(), nxt.toordinal() - 1
+        if len(nums) == 1 and len(parts[0]) == 4:
+            return dt.date(nums[0], 1, 1).toordinal(), dt.date(nums[0], 12, 31).toordinal()
+    except ValueError:
+        return None
+    return None
+
+
+def view(claim: Claim, anchor: str | None) -> ClaimView:
+    """Index a claim's facts by slot and parse its dates.
+
+    Args:
+        claim: the claim.
+        anchor: its document's date (publication, or the date the text states).
+    """
+    keys: dict[str, set[str]] = defaultdict(set)
+    for fact in claim.facts:
+        keys[fact.slot].add(fact.key)
+    spans = tuple(s for k in sorted(keys.get("when", ())) if (s := date_span(k)) is not None)
+    anchor_span = date_span(anchor[:10]) if anchor else None
+    return ClaimView(
+        claim=claim,
+        keys={slot: frozenset(v) for slot, v in keys.items()},
+        spans=spans,
+        anchor=anchor_span[0] if anchor_span else None,
+    )
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def time_signal(a: ClaimView, b: ClaimView, params: Params) -> tuple[float, str | None]:
+    """Time score (1 same day, 0.5 compatible, 0 unknown) and the reason a pair is blocked."""
+    if a.spans and b.spans:
+        best = min(_gap(x, y) for x in a.spans for y in b.spans)
+        if best > params.max_gap_days:
+            return 0.0, f"event dates {best} days apart"
+        same_day = any(x == y and x[0] == x[1] for x in a.spans for y in b.spans)
+        return (1.0 if same_day else 0.5), None
+    if a.anchor is not None and b.anchor is not None:
+        gap = abs(a.anchor - b.anchor)
+        if gap > params.anchor_window_days:
+            return 0.0, f"documents {gap} days apart"
+    return 0.0, None
+
+
+def fact_signals(a: ClaimView, b: ClaimView) -> tuple[float, float, list[str]]:
+    """Fact overlap (shared keys / all keys, over slots both fill), penalty, clashing slots."""
+    shared = union = 0
+    penalty = 0.0
+    clashes = []
+    for slot in OVERLAP_SLOTS:
+        x, y = a.keys.get(slot), b.keys.get(slot)
+        if not x or not y:
+            continue
+        shared += len(x & y)
+        union += len(x | y)
+        if not x & y and slot in PENALTIES:
+            penalty += PENALTIES[slot]
+            clashes.append(slot)
+    return (shared / union if union else 0.0), penalty, clashes
+
+
+def score_pair(a: ClaimView, b: ClaimView, text: float, params: Params) -> dict[str, object]:
+    """All signals of one pair and its combined ``score`` (``blocked`` says why it cannot join)."""
+    time, blocked = time_signal(a, b, params)
+    facts, penalty, clashes = fact_signals(a, b)
+    w = params.weights
+    score = w["text"] * text + w["facts"] * facts + w["time"] * time - penalty
+    return {
+        "a": a.claim.claim_id,
+        "b": b.claim.claim_id,
+        "text": round(float(text), 4),
+        "facts": round(facts, 4),
+        "time": time,
+        "penalty": round(penalty, 4),
+        "clashes": clashes,
+        "score": round(float(score), 4),
+        "blocked": blocked,
+    }
+
+
+def accepted(signals: dict[str, object], params: Params) -> bool:
+    """The decision, read from the signals: may this pair join a cluster?"""
+    return (
+        signals["blocked"] is None
+        and float(signals["text"]) >= params.min_text  # type: ignore[arg-type]
+        and float(signals["score"]) >= params.threshold  # type: ignore[arg-type]
+    )
+
+
+def block_keys(v: ClaimView, terms: Sequence[str]) -> list[str]:
+    """The blocks a claim is indexed under: content words and fact keys."""
+    keys = [f"t:{t}" for t in terms]
+    keys += [f"{slot}:{k}" for slot in BLOCK_SLOTS for k in sorted(v.keys.get(slot, ()))]
+    return keys
+
+
+def candidate_pairs(
+    views: Sequence[ClaimView], terms: Sequence[Sequence[str]], params: Params
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Pairs ``(i, j)``, ``i < j``, of claims from different documents sharing a block.
+
+    Returns:
+        The left and right index arrays, and counts (blocks, split and dropped blocks).
+    """
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, (v, t) in enumerate(zip(views, terms, strict=True)):
+        for key in block_keys(v, t):
+            postings[key].append(i)
+    doc_index: dict[str, int] = {}
+    docs = np.array(
+        [doc_index.setdefault(v.claim.doc_id, len(doc_index)) for v in views], dtype=np.int64
+    )
+    counts = {"blocks": 0, "split_blocks": 0, "dropped_blocks": 0}
+    parts = []
+    for members in postings.values():
+        for group in _split(members, views, params, counts):
+            idx = np.array(group, dtype=np.int64)
+            left, right = np.triu_indices(len(idx), k=1)
+            keep = docs[idx[left]] != docs[idx[right]]
+            parts.append(idx[left[keep]] * len(views) + idx[right[keep]])
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, counts
+    codes = np.unique(np.concatenate(parts))
+    return codes // len(views), codes % len(views), counts
+
+
+def _split(
+    members: list[int], views: Sequence[ClaimView], params: Params, counts: dict[str, int]
+) -> list[list[int]]:
+    """A block as is, or split into time windows when too large; too-large windows dropped."""
+    if len(members) < 2:
+        return []
+    if len(members) <= params.max_block:
+        counts["blocks"] += 1
+        return [members]
+    counts["split_blocks"] += 1
+    window = max(1, params.anchor_window_days)
+    buckets: dict[int | None, list[int]] = defaultdict(list)
+    for i in members:
+        v = views[i]
+        day = v.spans[0][0] if v.spans else v.anchor
+        buckets[None if day is None else day // window].append(i)
+    groups = []
+    for group in buckets.values():
+        if 2 <= len(group) <= params.max_block:
+            counts["blocks"] += 1
+            groups.append(group)
+        elif len(group) > params.max_block:
+            counts["dropped_blocks"] += 1
+    return groups
+
+
+def agglomerate(
+    views: Sequence[ClaimView],
+    edges: Sequence[tuple[int, int, dict[str, object]]],
+    scorer: Callable[[int, int], dict[str, object]],
+    params: Params,
+) -> list[tuple[list[int], list[dict[str, object]]]]:
+    """Greedy merging of accepted pairs, best first, under the cluster constraints.
+
+    Args:
+        views: the claims.
+        edges: accepted pairs ``(i, j, signals)``.
+        scorer: signals of any pair (for the linkage check of merges).
+        params: thresholds.
+
+    Returns:
+        Each cluster of two or more claims as (claim indices, signals of the joining pairs).
+    """
+    where = list(range(len(views)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(views))}
+    joins: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for i, j, signals in sorted(edges, key=lambda e: (-float(e[2]["score"]), e[0], e[1])):  # type: ignore[arg-type]
+        ca, cb = where[i], where[j]
+        if ca == cb or not _may_merge(members[ca], members[cb], views, scorer, params):
+            continue
+        if len(members[ca]) < len(members[cb]):
+            ca, cb = cb, ca
+        for k in members[cb]:
+            where[k] = ca
+        members[ca].extend(members.pop(cb))
+        joins[ca].extend(joins.pop(cb, []))
+        joins[ca].append(signals)
+    return [(sorted(m), joins[c]) for c, m in members.items() if len(m) > 1]
+
+
+def _may_merge(
+    a: list[int],
+    b: list[int],
+    views: Sequence[ClaimView],
+    scorer: Callable[[int, int], dict[str, object]],
+    params: Params,
+) -> bool:
+    per_doc: dict[str, int] = defaultdict(int)
+    for k in a + b:
+        per_doc[views[k].claim.doc_id] += 1
+    if max(per_doc.values()) > params.max_per_doc:
+        return False
+    scores = []
+    for x in a:
+        for y in b:
+            if views[x].claim.doc_id == views[y].claim.doc_id:
+                continue
+            signals = scorer(x, y)
+            if signals["blocked"] is not None:
+                return False
+            scores.append(float(signals["score"]))  # type: ignore[arg-type]
+    return not scores or sum(scores) / len(scores) >= params.linkage * params.threshold
