@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from pipeline import InputError
+from pipeline import ConfigError, InputError
 from pipeline.records import Record
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "read_bytes",
     "read_json",
     "read_jsonl",
+    "read_package_toml",
     "read_records",
     "read_text",
     "read_text_lines",
@@ -166,6 +167,24 @@ def read_text(path: Path) -> str:
 def read_text_lines(path: Path) -> list[str]:
     """Read a UTF-8 file as lines without their line ends (for plain-text corpora)."""
     return read_text(path).splitlines()
+
+
+def read_package_toml(name: str) -> dict[str, Any]:
+    """Read a TOML data file shipped in the package (``pipeline/data/<name>``).
+
+    Raises:
+        ConfigError: the file is missing or is not valid TOML; the message names it.
+    """
+    import tomllib
+    from importlib import resources
+
+    resource = resources.files("pipeline").joinpath("data", name)
+    try:
+        return tomllib.loads(resource.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"pipeline/data/{name}: cannot read ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"pipeline/data/{name}: not valid TOML ({exc})") from exc
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:

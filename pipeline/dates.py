@@ -1,0 +1,288 @@
+"""Dates in Vietnamese, Chinese and English text, resolved to ISO.
+
+A date without a year takes the publication year, and moves back a year when
+that would put it well after publication (``FUTURE_GRACE_DAYS``), so an
+article of 5 January 2023 reading ``ngày 28/12`` means 2022-12-28 while one of
+14 May 2022 reading ``ngày 19/5`` keeps the upcoming 2022-05-19. A Chinese
+``13日`` is day 13 of the publication month. Dates that need the publication
+date (no year, weekdays, ``last month``) are left out when it is unknown.
+
+Bare ``D/M`` is only read after a word that announces a date (``ngày``,
+``hôm``, ``chiều``..., English ``on``/``since``), which keeps ``24/7``,
+scores and ``3,8`` out.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["FUTURE_GRACE_DAYS", "DateMention", "date_spans", "find_dates", "parse_published"]
+
+# A yearless date later than publication by more than this is taken as last year's.
+FUTURE_GRACE_DAYS = 31
+
+_EN_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_EN_MONTH = (
+    r"(?P<mon>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?"
+    r"|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_VI_WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "năm": 3, "sáu": 4, "bảy": 5}
+_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_ZH_PARTS = {"底": True, "末": True, "初": True, "中旬": True, "上旬": True, "下旬": True}
+
+_Y = r"(?P<y>(?:19|20)\d\d)"
+_VI_KW = r"(?:ngày|hôm|chiều|sáng|trưa|tối|đêm|khuya)"
+_PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    "all": [
+        ("ymd", re.compile(rf"(?<!\d){_Y}-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)")),
+        ("dmy", re.compile(rf"(?<![\d/.,-])(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-]{_Y}(?!\d)")),
+    ],
+    "vi": [
+        (
+            "dmy",
+            re.compile(
+                rf"(?i:{_VI_KW})\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})"
+                rf"(?:(?:\s*năm\s*|\s*,\s*|/){_Y})?(?!\d)"
+            ),
+        ),
+        ("dm", re.compile(rf"(?i:{_VI_KW})\s+(?P<d>\d{{1,2}})[/-](?P<m>\d{{1,2}})(?![\d/.,-]\d)")),
+        (
+            "my",
+            re.compile(
+                rf"(?P<part>(?i:cuối|đầu|giữa))\s+tháng\s+(?P<m>\d{{1,2}})(?:/{_Y})?(?![\d/-])"
+            ),
+        ),
+        (
+            "my",
+            re.compile(
+                rf"(?<!\d)(?<!\d\s)(?i:tháng)\s+(?P<m>\d{{1,2}})(?:(?:\s*năm\s*|/){_Y})?"
+                r"(?![\d/-])(?P<fwd>\s+tới)?"
+            ),
+        ),
+        ("y", re.compile(rf"(?i:năm)\s+{_Y}(?!\d)")),
+        (
+            "wd",
+            re.compile(
+                r"(?i:(?:hôm|vào)\s+(?P<wd>thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ nhật))(?!\w)"
+            ),
+        ),
+        ("rel", re.compile(r"(?i:hôm (?P<rel>qua|nay))(?!\w)")),
+    ],
+    "zh": [
+        ("dmy", re.compile(rf"{_Y}年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]")),
+        ("dm", re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]")),
+        ("d", re.compile(r"(?<![\d月.])(?P<d>\d{1,2})[日号](?!\d)")),
+        (
+            "my",
+            re.compile(rf"{_Y}年(?P<m>\d{{1,2}})月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"),
+        ),
+        (
+            "my",
+            re.compile(r"(?<![\d.])(?P<m>\d{1,2})月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"),
+        ),
+        ("y", re.compile(rf"(?<!\d){_Y}年(?!\d)")),
+        ("wd", re.compile(r"(?<![上下本这])(?:星期|礼拜|周)(?P<wd>[一二三四五六日天])")),
+        ("rel", re.compile(r"(?P<rel>昨天|今天)")),
+    ],
+    "en": [
+        ("dmy", re.compile(rf"\b{_EN_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?")),
+        (
+            "dmy",
+            re.compile(
+                rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_MONTH}(?![a-z])(?:,?\s+{_Y}\b)?"
+            ),
+        ),
+        (
+            "dm",
+            re.compile(r"(?i:\b(?:on|since|from|until|by))\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})\b(?!/)"),
+        ),
+        (
+            "my",
+            re.compile(
+                r"(?P<part>(?i:\b(?:(?:the\s+)?(?:end|beginning|start|middle)\s+of|early|late|mid-?)))"
+                rf"\s*{_EN_MONTH}(?:,?\s+{_Y})?\b(?!\s+\d)"
+            ),
+        ),
+        ("my", re.compile(rf"\b{_EN_MONTH},?\s+{_Y}\b")),
+        (
+            "my",
+            re.compile(
+                r"(?i:\b(?:in|since|from|until|till|by|during|of|early|late|mid-?|last|next|this))"
+                rf"\s+(?:(?i:early|late|mid-?)\s*)?{_EN_MONTH}\b(?!\s+\d)"
+            ),
+        ),
+        (
+            "y",
+            re.compile(
+                r"(?i:\b(?:in|since|from|until|till|by|during|of|before|after|early|late|mid-?))"
+                rf"\s+(?:(?i:early|late|mid-?)\s*)?{_Y}\b(?![-/]\d)"
+            ),
+        ),
+        ("wd", re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
+        (
+            "rel",
+            re.compile(
+                r"(?i:\b(?P<rel>yesterday|today|last month|this month|last year|this year)\b)"
+            ),
+        ),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date found in text.
+
+    Attributes:
+        surface: the text it was read from.
+        start: offset of the first character in the text.
+        end: offset after the last character.
+        iso: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` according to ``precision``.
+        precision: ``day``, ``month`` or ``year``.
+        approx: the text names a part of the period (``3月底``) or the date was
+            inferred from the publication date (a weekday, ``yesterday``).
+    """
+
+    surface: str
+    start: int
+    end: int
+    iso: str
+    precision: str
+    approx: bool
+
+
+def parse_published(published: str | None) -> dt.date | None:
+    """Read the date part of an ISO publication timestamp, or None."""
+    if not published:
+        return None
+    try:
+        return dt.date.fromisoformat(published.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _matches(text: str, lang: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """Yield (kind, match) for every date pattern of ``lang``, without overlaps."""
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS["all"] + _PATTERNS.get(lang[:2], []):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            taken.append((start, end))
+            yield kind, match
+
+
+def date_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Return the character spans that read as dates, resolved or not.
+
+    Quantity extraction uses this so that ``2017`` or ``13/5`` is not a number.
+    """
+    return sorted(match.span() for _, match in _matches(text, lang))
+
+
+def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]:
+    """Find the dates in ``text`` and resolve them to ISO.
+
+    Args:
+        text: the text to read.
+        lang: its language (``vi``, ``zh``, ``en``; others get only the
+            language-neutral numeric forms).
+        published: the document's publication date (ISO), used for dates
+            without a year and for relative dates; None leaves those out.
+
+    Returns:
+        The dates in text order.
+    """
+    pub = parse_published(published)
+    found: list[DateMention] = []
+    for kind, match in _matches(text, lang):
+        resolved = _resolve(kind, match, pub)
+        if resolved is None:
+            continue
+        iso, precision, approx = resolved
+        start, end = match.span()
+        found.append(DateMention(match.group(0), start, end, iso, precision, approx))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    return match.groupdict().get(name)
+
+
+def _resolve(kind: str, match: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool] | None:
+    """Turn one match into (iso, precision, approx), or None when it cannot be."""
+    if kind in ("wd", "rel"):
+        return _relative(match, pub)
+    year = int(match["y"]) if _group(match, "y") else None
+    mon = _group(match, "mon")
+    month = _EN_MONTHS[mon.lower()[:3]] if mon else None
+    if month is None and _group(match, "m"):
+        month = int(match["m"])
+    day = int(match["d"]) if _group(match, "d") else None
+    if kind == "y":
+        return (f"{year:04d}", "year", False) if year else None
+    if kind == "d":
+        if pub is None or day is None:
+            return None
+        year, month = pub.year, pub.month
+    if kind == "dm" and month and day and month > 12 >= day:
+        month, day = day, month  # 5/13 can only be month/day
+    if month is None or not 1 <= month <= 12:
+        return None
+    if year is None:
+        if pub is None:
+            return None
+        year = _year_for(pub, month, day, forward=bool(_group(match, "fwd")))
+    if day is None:
+        return f"{year:04d}-{month:02d}", "month", bool(_group(match, "part"))
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}", "day", False
+
+
+def _year_for(pub: dt.date, month: int, day: int | None, forward: bool) -> int:
+    """Pick the year of a yearless date from the publication date."""
+    first = dt.date(pub.year, month, min(day or 1, calendar.monthrange(pub.year, month)[1]))
+    if forward:
+        return pub.year + 1 if (first.year, first.month) <= (pub.year, pub.month) else pub.year
+    if (first - pub).days > FUTURE_GRACE_DAYS:
+        return pub.year - 1
+    return pub.year
+
+
+def _relative(match: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool] | None:
+    """Resolve a weekday or ``yesterday``-like word against the publication date."""
+    if pub is None:
+        return None
+    word = (_group(match, "wd") or _group(match, "rel") or "").lower()
+    if _group(match, "wd"):
+        if word in _EN_WEEKDAYS:
+            target = _EN_WEEKDAYS.index(word)
+        elif word in _ZH_WEEKDAYS:
+            target = _ZH_WEEKDAYS[word]
+        elif word.startswith("chủ"):
+            target = 6
+        else:
+            target = _VI_WEEKDAYS[word.split()[-1]]
+        day = pub - dt.timedelta(days=(pub.weekday() - target) % 7)
+        return day.isoformat(), "day", True
+    if word in ("yesterday", "qua", "昨天"):
+        return (pub - dt.timedelta(days=1)).isoformat(), "day", True
+    if word in ("today", "nay", "今天"):
+        return pub.isoformat(), "day", True
+    if word.endswith("month"):
+        first = pub.replace(day=1)
+        if word.startswith("last"):
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        return f"{first.year:04d}-{first.month:02d}", "month", True
+    year = pub.year - 1 if word.startswith("last") else pub.year
+    return f"{year:04d}", "year", True
