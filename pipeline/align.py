@@ -25,7 +25,14 @@ import numpy as np
 
 from pipeline import InputError
 from pipeline.claims import extract_claims, read_documents
-from pipeline.cluster import Params, accepted, agglomerate, candidate_pairs, score_pair
+from pipeline.cluster import (
+    Params,
+    accepted,
+    agglomerate,
+    candidate_pairs,
+    key_rarity,
+    score_pair,
+)
 from pipeline.cluster import view as claim_view
 from pipeline.io import file_sha256, read_jsonl, read_records, write_records
 from pipeline.records import Claim, Cluster, ClusterMember, Document, Translation
@@ -39,7 +46,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "align"
 # Per similarity backend: (threshold on the combined score, minimum text similarity).
-DEFAULTS = {"embed": (0.45, 0.40), "lexical": (0.30, 0.20)}
+DEFAULTS = {"embed": (0.40, 0.35), "lexical": (0.22, 0.10)}
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,8 @@ def align_claims(
         The clusters, those spanning most documents first; every claim that
         joined no other is a single-source cluster of its own.
     """
-    views = [claim_view(c, c.anchor) for c in claims]
+    rarity = key_rarity(claims)
+    views = [claim_view(c, c.anchor, rarity) for c in claims]
     texts = [c.translation for c in claims]
     left, right, blocks = candidate_pairs(views, top_terms(texts, params.terms), params)
     rows = encoder.encode(texts) if claims else None

@@ -22,21 +22,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from pipeline.records import Claim
 
-__all__ = ["ClaimView", "Params", "agglomerate", "candidate_pairs", "score_pair", "view"]
+__all__ = [
+    "ClaimView",
+    "Params",
+    "agglomerate",
+    "candidate_pairs",
+    "key_rarity",
+    "score_pair",
+    "view",
+]
 
 log = logging.getLogger(__name__)
 
 BLOCK_SLOTS = ("who", "where", "initiator", "amount")
 OVERLAP_SLOTS = ("who", "where", "initiator", "amount")  # "when" is the time signal
 PENALTIES = {"where": 0.15, "who": 0.1, "initiator": 0.1}
+# Places are mostly the countries every report of a region names: they count half.
+SLOT_WEIGHTS = {"where": 0.5}
+# Rarity weight of one key that alone makes a fact overlap count in full.
+SPECIFIC = 2.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ class ClaimView:
     keys: dict[str, frozenset[str]]
     spans: tuple[tuple[int, int], ...]
     anchor: int | None
+    rarity: Mapping[str, float] = field(default_factory=dict)
 
 
 def date_span(key: str) -> tuple[int, int] | None:
@@ -85,12 +99,26 @@ def date_span(key: str) -> tuple[int, int] | None:
     return None
 
 
-def view(claim: Claim, anchor: str | None) -> ClaimView:
+def key_rarity(claims: Sequence[Claim]) -> dict[str, float]:
+    """``slot:key`` -> inverse claim frequency ``ln(N / df)`` of each fact key.
+
+    A shared rare key (a spokesman's name) says more than a shared common one
+    (a country every claim names).
+    """
+    df: Counter[str] = Counter()
+    for c in claims:
+        df.update({f"{f.slot}:{f.key}" for f in c.facts})
+    return {k: math.log(len(claims) / n) for k, n in df.items()}
+
+
+def view(claim: Claim, anchor: str | None, rarity: Mapping[str, float] | None = None) -> ClaimView:
     """Index a claim's facts by slot and parse its dates.
 
     Args:
         claim: the claim.
         anchor: its document's date (publication, or the date the text states).
+        rarity: the collection's key weights (:func:`key_rarity`); every key
+            weighs ``SPECIFIC`` when not given.
     """
     keys: dict[str, set[str]] = defaultdict(set)
     for fact in claim.facts:
@@ -102,6 +130,7 @@ def view(claim: Claim, anchor: str | None) -> ClaimView:
         keys={slot: frozenset(v) for slot, v in keys.items()},
         spans=spans,
         anchor=anchor_span[0] if anchor_span else None,
+        rarity=rarity or {},
     )
 
 
@@ -110,7 +139,13 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def time_signal(a: ClaimView, b: ClaimView, params: Params) -> tuple[float, str | None]:
-    """Time score (1 same day, 0.5 compatible, 0 unknown) and the reason a pair is blocked."""
+    """Time score and the reason a pair is blocked (None when it may join).
+
+    1 for a shared day, 0.5 for compatible dates, 0.25 when one claim has no
+    date and the other's falls within ``max_gap_days`` before its document's
+    date (news of the last days), -0.5 when it lies more than
+    ``anchor_window_days`` away from it (background against news), else 0.
+    """
     if a.spans and b.spans:
         best = min(_gap(x, y) for x in a.spans for y in b.spans)
         if best > params.max_gap_days:
@@ -121,24 +156,40 @@ def time_signal(a: ClaimView, b: ClaimView, params: Params) -> tuple[float, str 
         gap = abs(a.anchor - b.anchor)
         if gap > params.anchor_window_days:
             return 0.0, f"documents {gap} days apart"
+    dated, undated = (a, b) if a.spans else (b, a)
+    if dated.spans and undated.anchor is not None:
+        recent = (undated.anchor - params.max_gap_days, undated.anchor)
+        gaps = [_gap(span, recent) for span in dated.spans]
+        if min(gaps) == 0:
+            return 0.25, None
+        if min(gaps) > params.anchor_window_days:
+            return -0.5, None  # an old event against an undated (so likely current) report
     return 0.0, None
 
 
 def fact_signals(a: ClaimView, b: ClaimView) -> tuple[float, float, list[str]]:
-    """Fact overlap (shared keys / all keys, over slots both fill), penalty, clashing slots."""
-    shared = union = 0
+    """Fact overlap, penalty for clashing slots, and the clashing slots.
+
+    Over the slots both claims fill: the rarity-weighted share of keys they
+    have in common, scaled down when what they share is only common keys
+    (less than ``SPECIFIC`` in weight).
+    """
+    shared = union = 0.0
     penalty = 0.0
     clashes = []
     for slot in OVERLAP_SLOTS:
         x, y = a.keys.get(slot), b.keys.get(slot)
         if not x or not y:
             continue
-        shared += len(x & y)
-        union += len(x | y)
+        weight = SLOT_WEIGHTS.get(slot, 1.0)
+        shared += weight * sum(a.rarity.get(f"{slot}:{k}", SPECIFIC) for k in x & y)
+        union += weight * sum(a.rarity.get(f"{slot}:{k}", SPECIFIC) for k in x | y)
         if not x & y and slot in PENALTIES:
             penalty += PENALTIES[slot]
             clashes.append(slot)
-    return (shared / union if union else 0.0), penalty, clashes
+    if union <= 0:
+        return 0.0, penalty, clashes
+    return (shared / union) * min(1.0, shared / SPECIFIC), penalty, clashes
 
 
 def score_pair(a: ClaimView, b: ClaimView, text: float, params: Params) -> dict[str, object]:

@@ -5,7 +5,7 @@ documents:
 
 * ``when``: dates agree when their spans meet ("May 2022" and "13 May 2022").
 * ``amount``: quantities agree within their stated approximation
-  (:func:`pipeline.quantities.quantities_agree`); amounts in different units
+  (:func:`pipeline.facts.amounts_agree`); amounts in different units
   are not comparable and never conflict.
 * ``where`` and ``initiator``: agree when the members share a key.
 * ``who`` (actors) and ``source`` (who says so) are reported but never
@@ -113,20 +113,14 @@ def _compatible(slot: str, a: list[Fact], b: list[Fact]) -> bool:
 
 def _amounts_compatible(a: list[Fact], b: list[Fact]) -> bool:
     """Agree if any same-unit pair agrees; incomparable (no shared unit) is no conflict."""
-    from pipeline.quantities import quantities_agree
+    from pipeline.facts import amounts_agree
 
     comparable = False
     for x in a:
         for y in b:
-            if x.value is None or y.value is None or x.unit != y.unit:
+            if x.unit != y.unit:
                 continue
             comparable = True
-            if quantities_agree(_quantity(x), _quantity(y)):
+            if amounts_agree(x, y):
                 return True
     return not comparable
-
-
-def _quantity(fact: Fact) -> object:
-    from pipeline.quantities import Quantity
-
-    return Quantity(value=fact.value, unit=fact.unit, approx=fact.approx)

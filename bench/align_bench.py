@@ -1,0 +1,223 @@
+"""Benchmarks of the align stage: scaling on synthetic collections, pair precision/recall.
+
+``scale``: builds synthetic run directories of N documents (default 1000, 2000,
+4000, 8000) from English sentences of /work/shared/data (WMT23 zh-en reference
+and system outputs, IWSLT tst2012/2013 English), recombined into documents with
+random publication dates, plus a few injected events, each reported by several
+documents in different words. Each size runs the align stage in a fresh child
+process; the table gives wall time, peak RSS, claims, candidate pairs per claim
+and how many injected-event pairs were recovered.
+
+``pairs``: runs the stage on the seed fixtures (tests/data/align) and prints
+precision and recall of the pair decisions against the hand-labelled gold events.
+
+Usage::
+
+    python bench/align_bench.py scale [--sizes 1000 2000] [--similarity lexical]
+    python bench/align_bench.py pairs [--similarity embed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.io import read_json, read_records, read_text_lines, write_records  # noqa: E402
+from pipeline.records import Cluster, Document, Translation  # noqa: E402
+
+DATA = Path("/work/shared/data")
+CORPORA = [
+    "wmt23-zh-en/generaltest2023.zh-en.ref.en",
+    "wmt23-zh-en/generaltest2023.zh-en.hyp.NLLB_Greedy.en",
+    "wmt23-zh-en/generaltest2023.zh-en.hyp.GPT4-5shot.en",
+    "wmt23-zh-en/generaltest2023.zh-en.hyp.ONLINE-B.en",
+    "iwslt15-en-vi/tst2012.en",
+    "iwslt15-en-vi/tst2013.en",
+]
+# Injected events: several wordings of one report, with the event's date.
+EVENTS = [
+    (
+        "2021-03-09",
+        [
+            "The finance ministers of Brazil and Kenya signed a 2 billion USD trade agreement on 9 March.",
+            "Brazil and Kenya agreed a trade deal worth 2 billion USD, their finance ministers said on 9 March.",
+            "On 9 March Kenya's finance minister and his Brazilian counterpart signed a 2 billion USD trade pact.",
+        ],
+    ),
+    (
+        "2022-07-21",
+        [
+            "A magnitude 6.1 earthquake struck northern Peru on 21 July, killing at least 12 people.",
+            "At least 12 people died when a 6.1 magnitude quake hit northern Peru on 21 July.",
+            "Northern Peru was hit by a strong earthquake of magnitude 6.1 on 21 July; 12 people were killed.",
+        ],
+    ),
+    (
+        "2023-10-02",
+        [
+            "Norway's prime minister met the Chilean president in Oslo on 2 October to discuss lithium mining.",
+            "On 2 October the Chilean president held talks on lithium mining with Norway's prime minister in Oslo.",
+            "Lithium mining was the main topic when Chile's president met the Norwegian prime minister in Oslo on 2 October.",
+        ],
+    ),
+]
+
+
+def _pool() -> list[str]:
+    lines: list[str] = []
+    for name in CORPORA:
+        lines += [x.strip() for x in read_text_lines(DATA / name) if len(x.split()) >= 6]
+    return lines
+
+
+def build(out: Path, n_docs: int, seed: int = 0) -> int:
+    """Write documents.jsonl and translations.jsonl of a synthetic collection; return injected pairs."""
+    rng = random.Random(seed)
+    pool = _pool()
+    start = 737425  # 2020-01-01 as an ordinal
+    docs, trans = [], []
+    reporters: list[tuple[str, int, str]] = []
+    for event_date, wordings in EVENTS:
+        day = _ordinal(event_date)
+        for k in range(6):
+            reporters.append((wordings[k % len(wordings)], day + rng.randint(0, 1), event_date))
+    for d in range(n_docs):
+        doc_id = f"syn{d:05d}"
+        day = start + rng.randint(0, 4 * 365)
+        sentences = rng.sample(pool, rng.randint(6, 14))
+        if d < len(reporters):
+            text, day, _ = reporters[d]
+            sentences.insert(rng.randint(0, len(sentences)), text)
+        published = _iso(day)
+        docs.append(Document(doc_id, f"{doc_id}.txt", None, "ok", lang="en", published=published))
+        for i, s in enumerate(sentences):
+            role = "title" if i == 0 else "body"
+            trans.append(
+                Translation(doc_id, f"{doc_id}:{i}", i, role, "en", "en", s, s, "identity", status="identity")
+            )
+    write_records(out / "documents.jsonl", docs)
+    write_records(out / "translations.jsonl", trans)
+    per_event = 6
+    return len(EVENTS) * per_event * (per_event - 1) // 2
+
+
+def _ordinal(iso: str) -> int:
+    import datetime as dt
+
+    return dt.date.fromisoformat(iso).toordinal()
+
+
+def _iso(day: int) -> str:
+    import datetime as dt
+
+    return dt.date.fromordinal(day).isoformat()
+
+
+def one(n_docs: int, similarity: str) -> dict[str, float]:
+    """Build and align one collection in this process; return its figures."""
+    from pipeline.align import Config, run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        injected = build(out, n_docs)
+        segments = sum(1 for _ in read_records(out / "translations.jsonl", Translation))
+        started = time.perf_counter()
+        result = run(Config(out=out, similarity=similarity))
+        seconds = time.perf_counter() - started
+        clusters = list(read_records(out / "alignments.jsonl", Cluster))
+    found = 0
+    for c in clusters:  # each reporter document holds one injected sentence
+        for _, wordings in EVENTS:
+            hits = sum(1 for m in c.members if m.translation in wordings)
+            found += hits * (hits - 1) // 2
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "docs": n_docs,
+        "segments": segments,
+        "claims": result.counts["claims"],
+        "multi_doc": result.counts["multi_doc"],
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak_mb, 1),
+        "event_pairs": f"{found}/{injected}",
+    }
+
+
+def scale(sizes: list[int], similarity: str) -> None:
+    """Run each size in a fresh child process and print a table."""
+    rows = []
+    for n in sizes:
+        cmd = [sys.executable, __file__, "_one", str(n), "--similarity", similarity]
+        done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(rows[-1], file=sys.stderr)
+    cols = ["docs", "segments", "claims", "multi_doc", "seconds", "peak_mb", "event_pairs"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for row in rows:
+        print("| " + " | ".join(str(row[c]) for c in cols) + " |")
+
+
+def pairs(similarity: str) -> None:
+    """Precision and recall of pair decisions on the seed fixtures."""
+    from pipeline.align import Config, run
+
+    data = ROOT / "tests" / "data" / "align"
+    gold = _pairs(read_json(data / "gold.json")["events"].values())
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = (data / "translations.jsonl", data / "documents.jsonl")
+        result = run(Config(out=Path(tmp), input=inputs, similarity=similarity))
+        clusters = list(read_records(Path(tmp) / "alignments.jsonl", Cluster))
+    groups = [[m.seg_id for m in c.members] for c in clusters if len(c.members) > 1]
+    predicted = _pairs(groups)
+    hit = predicted & gold
+    precision = len(hit) / len(predicted) if predicted else 0.0
+    recall = len(hit) / len(gold) if gold else 0.0
+    print(f"similarity={result.settings.get('similarity_used')} counts={dict(result.counts)}")
+    print(f"pairs: predicted {len(predicted)}, gold {len(gold)}, correct {len(hit)}")
+    print(f"precision {precision:.3f}  recall {recall:.3f}")
+    for c in clusters:
+        if len(c.members) > 1:
+            print(f"- {c.cluster_id} {c.verdict} {c.langs} {c.event_date}")
+            for m in c.members:
+                print(f"    {m.seg_id}: {m.translation[:90]}")
+    for wrong in sorted(predicted - gold):
+        print("false pair:", wrong)
+
+
+def _pairs(groups: object) -> set[tuple[str, str]]:
+    out = set()
+    for group in groups:  # type: ignore[attr-defined]
+        for a, b in itertools.combinations(sorted(group), 2):
+            if a.split(":")[0] != b.split(":")[0]:
+                out.add((a, b))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["scale", "pairs", "_one"])
+    parser.add_argument("n", nargs="?", type=int)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000])
+    parser.add_argument("--similarity", default="lexical")
+    args = parser.parse_args()
+    if args.mode == "_one":
+        print(json.dumps(one(args.n, args.similarity)))
+    elif args.mode == "scale":
+        scale(args.sizes, args.similarity)
+    else:
+        pairs(args.similarity)
+
+
+if __name__ == "__main__":
+    main()
