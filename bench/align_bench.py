@@ -15,6 +15,7 @@ Usage::
 
     python bench/align_bench.py scale [--sizes 1000 2000] [--similarity lexical]
     python bench/align_bench.py pairs [--similarity embed]
+    python bench/align_bench.py stage 1000
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.io import read_json, read_records, read_text_lines, write_records  # noqa: E402
-from pipeline.records import Cluster, Document, Translation  # noqa: E402
+from pipeline.records import Claim, Cluster, Document, Fact, Translation  # noqa: E402
 
 DATA = Path("/work/shared/data")
 CORPORA = [
@@ -50,25 +51,33 @@ EVENTS = [
     (
         "2021-03-09",
         [
-            "The finance ministers of Brazil and Kenya signed a 2 billion USD trade agreement on 9 March.",
-            "Brazil and Kenya agreed a trade deal worth 2 billion USD, their finance ministers said on 9 March.",
-            "On 9 March Kenya's finance minister and his Brazilian counterpart signed a 2 billion USD trade pact.",
+            "The finance ministers of Brazil and Kenya signed a 2 billion USD trade agreement"
+            " on 9 March.",
+            "Brazil and Kenya agreed a trade deal worth 2 billion USD, their finance ministers"
+            " said on 9 March.",
+            "On 9 March Kenya's finance minister and his Brazilian counterpart signed a 2 billion"
+            " USD trade pact.",
         ],
     ),
     (
         "2022-07-21",
         [
-            "A magnitude 6.1 earthquake struck northern Peru on 21 July, killing at least 12 people.",
+            "A magnitude 6.1 earthquake struck northern Peru on 21 July, killing at least 12"
+            " people.",
             "At least 12 people died when a 6.1 magnitude quake hit northern Peru on 21 July.",
-            "Northern Peru was hit by a strong earthquake of magnitude 6.1 on 21 July; 12 people were killed.",
+            "Northern Peru was hit by a strong earthquake of magnitude 6.1 on 21 July; 12 people"
+            " were killed.",
         ],
     ),
     (
         "2023-10-02",
         [
-            "Norway's prime minister met the Chilean president in Oslo on 2 October to discuss lithium mining.",
-            "On 2 October the Chilean president held talks on lithium mining with Norway's prime minister in Oslo.",
-            "Lithium mining was the main topic when Chile's president met the Norwegian prime minister in Oslo on 2 October.",
+            "Norway's prime minister met the Chilean president in Oslo on 2 October to discuss"
+            " lithium mining.",
+            "On 2 October the Chilean president held talks on lithium mining with Norway's prime"
+            " minister in Oslo.",
+            "Lithium mining was the main topic when Chile's president met the Norwegian prime"
+            " minister in Oslo on 2 October.",
         ],
     ),
 ]
@@ -81,35 +90,69 @@ def _pool() -> list[str]:
     return lines
 
 
-def build(out: Path, n_docs: int, seed: int = 0) -> int:
-    """Write documents.jsonl and translations.jsonl of a synthetic collection; return injected pairs."""
+def collection(n_docs: int, seed: int = 0) -> tuple[list[Document], list[Translation], int]:
+    """A synthetic collection: documents, their English segments, and the injected pairs."""
     rng = random.Random(seed)
     pool = _pool()
     start = 737425  # 2020-01-01 as an ordinal
     docs, trans = [], []
-    reporters: list[tuple[str, int, str]] = []
+    reporters: list[tuple[str, int]] = []
     for event_date, wordings in EVENTS:
         day = _ordinal(event_date)
-        for k in range(6):
-            reporters.append((wordings[k % len(wordings)], day + rng.randint(0, 1), event_date))
+        reporters += [(wordings[k % len(wordings)], day + rng.randint(0, 1)) for k in range(6)]
     for d in range(n_docs):
         doc_id = f"syn{d:05d}"
         day = start + rng.randint(0, 4 * 365)
         sentences = rng.sample(pool, rng.randint(6, 14))
         if d < len(reporters):
-            text, day, _ = reporters[d]
+            text, day = reporters[d]
             sentences.insert(rng.randint(0, len(sentences)), text)
-        published = _iso(day)
-        docs.append(Document(doc_id, f"{doc_id}.txt", None, "ok", lang="en", published=published))
+        docs.append(Document(doc_id, f"{doc_id}.txt", None, "ok", lang="en", published=_iso(day)))
         for i, s in enumerate(sentences):
             role = "title" if i == 0 else "body"
-            trans.append(
-                Translation(doc_id, f"{doc_id}:{i}", i, role, "en", "en", s, s, "identity", status="identity")
-            )
-    write_records(out / "documents.jsonl", docs)
-    write_records(out / "translations.jsonl", trans)
+            seg_id = f"{doc_id}:{i}"
+            trans.append(Translation(doc_id, seg_id, i, role, "en", "en", s, s, "identity"))
     per_event = 6
-    return len(EVENTS) * per_event * (per_event - 1) // 2
+    return docs, trans, len(EVENTS) * per_event * (per_event - 1) // 2
+
+
+def cached_claims(docs: list[Document], trans: list[Translation]) -> list[Claim]:
+    """Claims as the stage makes them, with facts read once per distinct sentence.
+
+    Sentences of the corpora are read with no document date (their relative
+    dates stay unresolved); the injected reports with their document's date.
+    """
+    from pipeline.claims import event_date, is_checkable
+    from pipeline.facts import claim_facts
+
+    published = {d.doc_id: d.published for d in docs}
+    injected = {w for _, wordings in EVENTS for w in wordings}
+    cache: dict[tuple[str, str | None], tuple[Fact, ...]] = {}
+    claims = []
+    for t in trans:
+        text, anchor = t.source, published[t.doc_id]
+        key = (text, anchor if text in injected else None)
+        if key not in cache:
+            cache[key] = claim_facts(text, text, "en", key[1])
+        facts = cache[key]
+        if is_checkable(text, text, facts, 6):
+            claims.append(
+                Claim(
+                    f"{t.doc_id}/{t.seg_id}",
+                    t.doc_id,
+                    t.seg_id,
+                    "en",
+                    text,
+                    text,
+                    None,
+                    anchor,
+                    event_date(facts),
+                    facts,
+                    anchor,
+                    t.role,
+                )
+            )
+    return claims
 
 
 def _ordinal(iso: str) -> int:
@@ -124,33 +167,56 @@ def _iso(day: int) -> str:
     return dt.date.fromordinal(day).isoformat()
 
 
-def one(n_docs: int, similarity: str) -> dict[str, float]:
-    """Build and align one collection in this process; return its figures."""
-    from pipeline.align import Config, run
+def one(n_docs: int, similarity: str) -> dict[str, object]:
+    """Build and align one collection in this process; return its figures.
 
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        injected = build(out, n_docs)
-        segments = sum(1 for _ in read_records(out / "translations.jsonl", Translation))
-        started = time.perf_counter()
-        result = run(Config(out=out, similarity=similarity))
-        seconds = time.perf_counter() - started
-        clusters = list(read_records(out / "alignments.jsonl", Cluster))
+    ``extract_s`` is the fact extraction (once per distinct sentence),
+    ``align_s`` the alignment (blocking, similarity, scoring, clustering, verdicts).
+    """
+    from pipeline.align import Config, align_claims, params_for
+    from pipeline.similarity import resolve_kind
+
+    docs, trans, injected = collection(n_docs)
+    started = time.perf_counter()
+    claims = cached_claims(docs, trans)
+    extracted = time.perf_counter()
+    encoder = resolve_kind(similarity)
+    clusters = align_claims(claims, encoder, params_for(Config(out=Path(".")), encoder.name))
+    aligned = time.perf_counter()
     found = 0
     for c in clusters:  # each reporter document holds one injected sentence
         for _, wordings in EVENTS:
             hits = sum(1 for m in c.members if m.translation in wordings)
             found += hits * (hits - 1) // 2
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "docs": n_docs,
-        "segments": segments,
-        "claims": result.counts["claims"],
-        "multi_doc": result.counts["multi_doc"],
-        "seconds": round(seconds, 2),
-        "peak_mb": round(peak_mb, 1),
+        "segments": len(trans),
+        "claims": len(claims),
+        "multi_doc": sum(1 for c in clusters if len(c.docs) > 1),
+        "extract_s": round(extracted - started, 1),
+        "align_s": round(aligned - extracted, 1),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "event_pairs": f"{found}/{injected}",
     }
+
+
+def stage(n_docs: int, similarity: str) -> None:
+    """The whole align stage (files in, files out, facts for every segment) on one size."""
+    from pipeline.align import Config, run
+
+    docs, trans, _ = collection(n_docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        write_records(out / "documents.jsonl", docs)
+        write_records(out / "translations.jsonl", trans)
+        started = time.perf_counter()
+        result = run(Config(out=out, similarity=similarity))
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"stage align, {n_docs} docs, {len(trans)} segments, {similarity}: {seconds:.1f} s, "
+        f"peak RSS {peak:.0f} MB, {dict(result.counts)}"
+    )
 
 
 def scale(sizes: list[int], similarity: str) -> None:
@@ -161,7 +227,8 @@ def scale(sizes: list[int], similarity: str) -> None:
         done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(rows[-1], file=sys.stderr)
-    cols = ["docs", "segments", "claims", "multi_doc", "seconds", "peak_mb", "event_pairs"]
+    cols = ["docs", "segments", "claims", "multi_doc", "extract_s", "align_s", "peak_mb"]
+    cols.append("event_pairs")
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:
@@ -183,7 +250,7 @@ def pairs(similarity: str) -> None:
     hit = predicted & gold
     precision = len(hit) / len(predicted) if predicted else 0.0
     recall = len(hit) / len(gold) if gold else 0.0
-    print(f"similarity={result.settings.get('similarity_used')} counts={dict(result.counts)}")
+    print(f"similarity={similarity} counts={dict(result.counts)}")
     print(f"pairs: predicted {len(predicted)}, gold {len(gold)}, correct {len(hit)}")
     print(f"precision {precision:.3f}  recall {recall:.3f}")
     for c in clusters:
@@ -206,13 +273,15 @@ def _pairs(groups: object) -> set[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["scale", "pairs", "_one"])
+    parser.add_argument("mode", choices=["scale", "pairs", "stage", "_one"])
     parser.add_argument("n", nargs="?", type=int)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000])
     parser.add_argument("--similarity", default="lexical")
     args = parser.parse_args()
     if args.mode == "_one":
         print(json.dumps(one(args.n, args.similarity)))
+    elif args.mode == "stage":
+        stage(args.n or 1000, args.similarity)
     elif args.mode == "scale":
         scale(args.sizes, args.similarity)
     else:

@@ -115,14 +115,14 @@ def run(config: Config) -> StageResult:
     translations = read_records(trans_path, Translation)
     claims = list(extract_claims(translations, docs, config.min_words, config.captions))
     encoder = resolve_kind(config.similarity)
+    log.info("align: %s text similarity", encoder.name)
     clusters = align_claims(claims, encoder, params_for(config, encoder.name))
     if not config.singletons:
         clusters = [c for c in clusters if len(c.members) > 1]
     write_records(claims_path, claims)
     write_records(out_path, clusters)
     counts = summarize(clusters, len(claims))
-    settings = {**config.settings(), "similarity_used": encoder.name}
-    return StageResult(STAGE, outputs, counts, (), False, inputs, settings=settings)
+    return StageResult(STAGE, outputs, counts, (), False, inputs, settings=config.settings())
 
 
 def params_for(config: Config, kind: str) -> Params:
@@ -158,16 +158,21 @@ def align_claims(
     rows = encoder.encode(texts) if claims else None
     cosines = pair_cosines(rows, left, right) if len(left) else np.zeros(0)
     log.info("align: %d claims, %d candidate pairs, blocks %s", len(claims), len(left), blocks)
+    known: dict[tuple[int, int], dict[str, object]] = {}
     edges = []
     for i, j, text in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True):
         if text >= params.min_text:
-            signals = score_pair(views[i], views[j], text, params)
+            known[i, j] = signals = score_pair(views[i], views[j], text, params)
             if accepted(signals, params):
                 edges.append((i, j, signals))
 
-    def scorer(i: int, j: int) -> dict[str, object]:
-        text = float(pair_cosines(rows, np.array([i]), np.array([j]))[0])
-        return score_pair(views[i], views[j], text, params)
+    def scorer(pairs: list[tuple[int, int]]) -> list[dict[str, object]]:
+        todo = [(min(p), max(p)) for p in pairs if (min(p), max(p)) not in known]
+        if todo:
+            a, b = np.array([p[0] for p in todo]), np.array([p[1] for p in todo])
+            for (i, j), text in zip(todo, pair_cosines(rows, a, b).tolist(), strict=True):
+                known[i, j] = score_pair(views[i], views[j], text, params)
+        return [known[min(p), max(p)] for p in pairs]
 
     groups = agglomerate(views, edges, scorer, params)
     joined = {i for members, _ in groups for i in members}

@@ -287,7 +287,7 @@ def _split(
 def agglomerate(
     views: Sequence[ClaimView],
     edges: Sequence[tuple[int, int, dict[str, object]]],
-    scorer: Callable[[int, int], dict[str, object]],
+    scorer: Callable[[list[tuple[int, int]]], list[dict[str, object]]],
     params: Params,
 ) -> list[tuple[list[int], list[dict[str, object]]]]:
     """Greedy merging of accepted pairs, best first, under the cluster constraints.
@@ -295,7 +295,7 @@ def agglomerate(
     Args:
         views: the claims.
         edges: accepted pairs ``(i, j, signals)``.
-        scorer: signals of any pair (for the linkage check of merges).
+        scorer: signals of any pairs, in one call (for the linkage check of merges).
         params: thresholds.
 
     Returns:
@@ -322,7 +322,7 @@ def _may_merge(
     a: list[int],
     b: list[int],
     views: Sequence[ClaimView],
-    scorer: Callable[[int, int], dict[str, object]],
+    scorer: Callable[[list[tuple[int, int]]], list[dict[str, object]]],
     params: Params,
 ) -> bool:
     per_doc: dict[str, int] = defaultdict(int)
@@ -330,13 +330,9 @@ def _may_merge(
         per_doc[views[k].claim.doc_id] += 1
     if max(per_doc.values()) > params.max_per_doc:
         return False
-    scores = []
-    for x in a:
-        for y in b:
-            if views[x].claim.doc_id == views[y].claim.doc_id:
-                continue
-            signals = scorer(x, y)
-            if signals["blocked"] is not None:
-                return False
-            scores.append(float(signals["score"]))  # type: ignore[arg-type]
+    pairs = [(x, y) for x in a for y in b if views[x].claim.doc_id != views[y].claim.doc_id]
+    signals = scorer(pairs)
+    if any(s["blocked"] is not None for s in signals):
+        return False
+    scores = [float(s["score"]) for s in signals]  # type: ignore[arg-type]
     return not scores or sum(scores) / len(scores) >= params.linkage * params.threshold
