@@ -245,6 +245,8 @@ def pairs(similarity: str) -> None:
         inputs = (data / "translations.jsonl", data / "documents.jsonl")
         result = run(Config(out=Path(tmp), input=inputs, similarity=similarity))
         clusters = list(read_records(Path(tmp) / "alignments.jsonl", Cluster))
+    claimed = {m.seg_id for c in clusters for m in c.members}
+    gold_claims = {p for p in gold if p[0] in claimed and p[1] in claimed}
     groups = [[m.seg_id for m in c.members] for c in clusters if len(c.members) > 1]
     predicted = _pairs(groups)
     hit = predicted & gold
@@ -253,6 +255,11 @@ def pairs(similarity: str) -> None:
     print(f"similarity={similarity} counts={dict(result.counts)}")
     print(f"pairs: predicted {len(predicted)}, gold {len(gold)}, correct {len(hit)}")
     print(f"precision {precision:.3f}  recall {recall:.3f}")
+    if gold_claims:
+        within = len(predicted & gold_claims) / len(gold_claims)
+        print(
+            f"gold pairs whose both segments became claims: {len(gold_claims)}; recall {within:.3f}"
+        )
     for c in clusters:
         if len(c.members) > 1:
             print(f"- {c.cluster_id} {c.verdict} {c.langs} {c.event_date}")

@@ -105,9 +105,8 @@ def run(config: Config) -> StageResult:
     claims_path, out_path = config.out / "claims.jsonl", config.out / "alignments.jsonl"
     outputs = (claims_path, out_path)
     if up_to_date(config, STAGE, outputs, inputs):
-        clusters = list(read_records(out_path, Cluster))
-        claims = sum(len(c.members) for c in clusters)
-        counts = summarize(clusters, claims)
+        n_claims = sum(1 for _ in read_jsonl(claims_path))
+        counts = summarize(read_records(out_path, Cluster), n_claims)
         return StageResult(STAGE, outputs, counts, (), True, inputs, settings=config.settings())
     docs = read_documents(read_records(docs_path, Document)) if docs_path else {}
     if docs_path is None:
@@ -186,14 +185,14 @@ def build_cluster(members: Sequence[Claim], joins: Sequence[dict[str, object]]) 
     comparison = compare(members)
     ids = sorted(c.claim_id for c in members)
     digest = hashlib.sha1("\n".join(ids).encode("utf-8")).hexdigest()[:12]
-    best: Counter[str] = Counter()
+    best: dict[str, float] = {}
     for s in joins:
-        for cid in (s["a"], s["b"]):
-            best[str(cid)] = max(best[str(cid)], float(s["score"]))  # type: ignore[arg-type]
+        for cid in (str(s["a"]), str(s["b"])):
+            best[cid] = max(best.get(cid, 0.0), float(s["score"]))  # type: ignore[arg-type]
     dates = Counter(c.event_date for c in members if c.event_date)
     return Cluster(
         cluster_id=f"c{digest}",
-        members=tuple(_member(c, best[c.claim_id]) for c in members),
+        members=tuple(_member(c, best.get(c.claim_id, 0.0)) for c in members),
         docs=tuple(sorted({c.doc_id for c in members})),
         facts=comparison.facts,
         verdict=comparison.verdict,

@@ -90,7 +90,7 @@ def event_date(facts: Iterable[Fact]) -> str | None:
     """The claim's event date: its first full-day date, else its first date."""
     keys = [f.key for f in facts if f.slot == "when"]
     days = [k for k in keys if _FULL_DAY.match(k)]
-    return (days or keys or [None])[0]
+    return (days or keys)[0] if keys else None
 
 
 def extract_claims(

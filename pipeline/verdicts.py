@@ -37,7 +37,8 @@ class Comparison:
     """The outcome of comparing a cluster's facts.
 
     Attributes:
-        facts: slot -> claim id -> the value(s) that member gives (keys joined by "; ").
+        facts: slot -> claim id -> the value(s) that member gives (keys joined by
+            "; "; amounts with their qualifier, ``more-than 4e10 USD``).
         silent: slot -> claim ids of members giving no value for it.
         conflicts: one per slot where members of different documents disagree.
         verdict: ``single-source`` (one document), ``conflict`` or ``agree``.
@@ -69,7 +70,7 @@ def compare(members: Sequence[Claim]) -> Comparison:
         given = by_slot.get(slot, {})
         if not given:
             continue
-        facts[slot] = {cid: "; ".join(sorted({f.key for f in fs})) for cid, fs in given.items()}
+        facts[slot] = {cid: _value(fs) for cid, fs in given.items()}
         silent[slot] = [c.claim_id for c in members if c.claim_id not in given]
         if slot in CONFLICT_SLOTS:
             conflict = _conflict(slot, members, given)
@@ -94,9 +95,14 @@ def _conflict(slot: str, members: Sequence[Claim], given: dict[str, list[Fact]])
     involved = sorted({cid for pair in clashes for cid in pair})
     values: dict[str, list[str]] = defaultdict(list)
     for cid in involved:
-        values["; ".join(sorted({f.key for f in given[cid]}))].append(cid)
+        values[_value(given[cid])].append(cid)
     note = "; ".join(f"{a} vs {b}" for a, b in clashes)
     return Conflict(slot=slot, values=dict(values), note=note)
+
+
+def _value(facts: list[Fact]) -> str:
+    """What a member gives for a slot: its keys, amounts with their qualifier."""
+    return "; ".join(sorted({(f.display or f.key) if f.slot == "amount" else f.key for f in facts}))
 
 
 def _compatible(slot: str, a: list[Fact], b: list[Fact]) -> bool:

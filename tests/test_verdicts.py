@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.facts import claim_facts
 from pipeline.records import Claim, Fact
 from pipeline.verdicts import compare
 
@@ -71,3 +72,37 @@ def test_single_source() -> None:
     result = compare([claim("d1/1", "when=2022-05-13"), claim("d1/2", "when=2022-05-20")])
     assert result.verdict == "single-source"
     assert result.conflicts == ()
+
+
+# Seed 001: "khoản viện trợ hơn 40 tỷ USD" (more than 40 billion), "khoảng 3,8 tỷ
+# USD" (about 3.8 billion); seed 003's sidebar: "400亿美元" (40 billion).
+MORE_THAN_40BN = ("Hạ viện Mỹ đã thông qua khoản viện trợ hơn 40 tỷ USD cho Kiev.", "vi")
+ABOUT_3_8BN = ("Mỹ đã chuyển giao số vũ khí trị giá tổng cộng khoảng 3,8 tỷ USD.", "vi")
+EXACT_40BN = ("众议院通过了400亿美元的援乌法案。", "zh")
+ONE_HOUR = ("Cuộc gọi kéo dài khoảng 1 giờ.", "vi")
+
+
+def amount_claim(cid: str, text: tuple[str, str]) -> Claim:
+    facts = tuple(f for f in claim_facts(text[0], "", text[1], "2022-05-14") if f.slot == "amount")
+    assert facts, text
+    return Claim(cid, cid.split("/")[0], cid, text[1], text[0], "", facts=facts)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "verdict"),
+    [
+        (MORE_THAN_40BN, EXACT_40BN, "agree"),  # within the stated approximation
+        (ABOUT_3_8BN, EXACT_40BN, "conflict"),  # 3.8e9 vs 4e10
+        (ONE_HOUR, EXACT_40BN, "agree"),  # different units: not comparable
+    ],
+)
+def test_amounts(a: tuple[str, str], b: tuple[str, str], verdict: str) -> None:
+    result = compare([amount_claim("vn/1", a), amount_claim("zh/1", b)])
+    assert result.verdict == verdict
+
+
+def test_amount_conflict_shows_qualified_values() -> None:
+    result = compare([amount_claim("vn/1", ABOUT_3_8BN), amount_claim("zh/1", EXACT_40BN)])
+    (conflict,) = result.conflicts
+    assert conflict.slot == "amount"
+    assert conflict.values == {"about 3.8e9 USD": ["vn/1"], "4e10 USD": ["zh/1"]}
