@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["FUTURE_GRACE_DAYS", "DateMention", "date_spans", "find_dates", "parse_published"]
@@ -34,9 +34,22 @@ _EN_MONTH = (
     r"|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
 )
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Month names: "tháng Bảy" (July), "tháng mười" (October), "tháng Giêng" (January).
+_VI_MONTHS = {"giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6,
+              "bảy": 7, "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12,
+              "chạp": 12}  # fmt: skip
+_VI_MONTH_WORDS = "|".join(sorted(_VI_MONTHS, key=len, reverse=True))
 _VI_WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "năm": 3, "sáu": 4, "bảy": 5}
 _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_ZH_PARTS = {"底": True, "末": True, "初": True, "中旬": True, "上旬": True, "下旬": True}
+# Words for a day, month or year relative to publication: (unit, offset).
+_RELATIVE = {
+    "yesterday": ("day", -1), "hôm qua": ("day", -1), "昨天": ("day", -1),
+    "today": ("day", 0), "hôm nay": ("day", 0), "今天": ("day", 0),
+    "last month": ("month", -1), "上个月": ("month", -1),
+    "this month": ("month", 0), "本月": ("month", 0),
+    "last year": ("year", -1), "năm ngoái": ("year", -1), "去年": ("year", -1),
+    "this year": ("year", 0), "năm nay": ("year", 0), "今年": ("year", 0),
+}  # fmt: skip
 
 _Y = r"(?P<y>(?:19|20)\d\d)"
 _VI_KW = r"(?:ngày|hôm|chiều|sáng|trưa|tối|đêm|khuya)"
@@ -67,6 +80,13 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                 r"(?![\d/-])(?P<fwd>\s+tới)?"
             ),
         ),
+        (
+            "my",
+            re.compile(
+                rf"(?<!\d)(?<!\d\s)(?i:tháng)\s+(?P<mw>(?i:{_VI_MONTH_WORDS}))(?!\w)"
+                rf"(?!\s+(?i:lần|người|ngày|tuần|tháng|giờ))(?:\s+(?:năm\s+)?{_Y})?"
+            ),
+        ),
         ("y", re.compile(rf"(?i:năm)\s+{_Y}(?!\d)")),
         (
             "wd",
@@ -74,23 +94,25 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                 r"(?i:(?:hôm|vào)\s+(?P<wd>thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ nhật))(?!\w)"
             ),
         ),
-        ("rel", re.compile(r"(?i:hôm (?P<rel>qua|nay))(?!\w)")),
+        ("rel", re.compile(r"(?i:(?P<rel>hôm qua|hôm nay|năm ngoái|năm nay))(?!\w)")),
     ],
     "zh": [
-        ("dmy", re.compile(rf"{_Y}年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]")),
-        ("dm", re.compile(r"(?<!\d)(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]")),
+        ("dmy", re.compile(rf"{_Y}\s?年\s?(?P<m>\d{{1,2}})\s?月\s?(?P<d>\d{{1,2}})\s?[日号]")),
+        ("dm", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]")),
         ("d", re.compile(r"(?<![\d月.])(?P<d>\d{1,2})[日号](?!\d)")),
         (
             "my",
-            re.compile(rf"{_Y}年(?P<m>\d{{1,2}})月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"),
+            re.compile(
+                rf"{_Y}\s?年\s?(?P<m>\d{{1,2}})\s?月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"
+            ),
         ),
         (
             "my",
             re.compile(r"(?<![\d.])(?P<m>\d{1,2})月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"),
         ),
-        ("y", re.compile(rf"(?<!\d){_Y}年(?!\d)")),
+        ("y", re.compile(rf"(?<!\d){_Y}\s?年(?!\d)")),
         ("wd", re.compile(r"(?<![上下本这])(?:星期|礼拜|周)(?P<wd>[一二三四五六日天])")),
-        ("rel", re.compile(r"(?P<rel>昨天|今天)")),
+        ("rel", re.compile(r"(?P<rel>昨天|今天|上个月|本月|去年|今年)")),
     ],
     "en": [
         ("dmy", re.compile(rf"\b{_EN_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?")),
@@ -122,8 +144,14 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         (
             "y",
             re.compile(
-                r"(?i:\b(?:in|since|from|until|till|by|during|of|before|after|early|late|mid-?))"
+                r"(?i:\b(?:in|since|from|until|till|by|during|of|before|after|early|late|mid-?|year))"
                 rf"\s+(?:(?i:early|late|mid-?)\s*)?{_Y}\b(?![-/]\d)"
+            ),
+        ),
+        (
+            "d",
+            re.compile(
+                r"(?i:\b(?:on|since|from|until|by)\s+the)\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
             ),
         ),
         ("wd", re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
@@ -169,16 +197,23 @@ def parse_published(published: str | None) -> dt.date | None:
         return None
 
 
-def _matches(text: str, lang: str) -> Iterator[tuple[str, re.Match[str]]]:
-    """Yield (kind, match) for every date pattern of ``lang``, without overlaps."""
-    taken: list[tuple[int, int]] = []
+@functools.lru_cache(maxsize=64)
+def _matches(text: str, lang: str) -> tuple[tuple[str, re.Match[str]], ...]:
+    """(kind, match) for every date pattern of ``lang``, without overlaps.
+
+    Cached for the last few texts: quantity extraction asks for the same
+    text's date spans right before or after fact extraction reads its dates.
+    """
+    taken = bytearray(len(text))  # 1 where an earlier pattern already read a date
+    found = []
     for kind, pattern in _PATTERNS["all"] + _PATTERNS.get(lang[:2], []):
         for match in pattern.finditer(text):
             start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
+            if taken.find(1, start, end) != -1:
                 continue
-            taken.append((start, end))
-            yield kind, match
+            taken[start:end] = b"\x01" * (end - start)
+            found.append((kind, match))
+    return tuple(found)
 
 
 def date_spans(text: str, lang: str) -> list[tuple[int, int]]:
@@ -204,22 +239,32 @@ def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]
     """
     pub = parse_published(published)
     found: list[DateMention] = []
-    for kind, match in _matches(text, lang):
-        resolved = _resolve(kind, match, pub)
+    context: tuple[int, int] | None = None  # year and month of the last full date read
+    for kind, match in sorted(_matches(text, lang), key=lambda km: km[1].start()):
+        resolved = _resolve(kind, match, pub, context)
         if resolved is None:
             continue
         iso, precision, approx = resolved
+        if precision == "day" and kind not in ("d", "wd", "rel"):
+            context = (int(iso[:4]), int(iso[5:7]))
         start, end = match.span()
         found.append(DateMention(match.group(0), start, end, iso, precision, approx))
-    return sorted(found, key=lambda m: m.start)
+    return found
 
 
 def _group(match: re.Match[str], name: str) -> str | None:
     return match.groupdict().get(name)
 
 
-def _resolve(kind: str, match: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool] | None:
-    """Turn one match into (iso, precision, approx), or None when it cannot be."""
+def _resolve(
+    kind: str, match: re.Match[str], pub: dt.date | None, context: tuple[int, int] | None
+) -> tuple[str, str, bool] | None:
+    """Turn one match into (iso, precision, approx), or None when it cannot be.
+
+    A bare day (``10日``) takes the year and month of ``context``, the last full
+    date before it in the text (``2月11日……10日`` is 10 February), else those
+    of the publication date.
+    """
     if kind in ("wd", "rel"):
         return _relative(match, pub)
     year = int(match["y"]) if _group(match, "y") else None
@@ -227,13 +272,18 @@ def _resolve(kind: str, match: re.Match[str], pub: dt.date | None) -> tuple[str,
     month = _EN_MONTHS[mon.lower()[:3]] if mon else None
     if month is None and _group(match, "m"):
         month = int(match["m"])
+    if month is None and _group(match, "mw"):
+        month = _VI_MONTHS[match["mw"].lower()]
     day = int(match["d"]) if _group(match, "d") else None
     if kind == "y":
         return (f"{year:04d}", "year", False) if year else None
     if kind == "d":
-        if pub is None or day is None:
+        if context:
+            year, month = context
+        elif pub:
+            year, month = pub.year, pub.month
+        else:
             return None
-        year, month = pub.year, pub.month
     if kind == "dm" and month and day and month > 12 >= day:
         month, day = day, month  # 5/13 can only be month/day
     if month is None or not 1 <= month <= 12:
@@ -275,14 +325,12 @@ def _relative(match: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool
             target = _VI_WEEKDAYS[word.split()[-1]]
         day = pub - dt.timedelta(days=(pub.weekday() - target) % 7)
         return day.isoformat(), "day", True
-    if word in ("yesterday", "qua", "昨天"):
-        return (pub - dt.timedelta(days=1)).isoformat(), "day", True
-    if word in ("today", "nay", "今天"):
-        return pub.isoformat(), "day", True
-    if word.endswith("month"):
+    unit, offset = _RELATIVE[word]
+    if unit == "day":
+        return (pub + dt.timedelta(days=offset)).isoformat(), "day", True
+    if unit == "month":
         first = pub.replace(day=1)
-        if word.startswith("last"):
+        if offset:
             first = (first - dt.timedelta(days=1)).replace(day=1)
         return f"{first.year:04d}-{first.month:02d}", "month", True
-    year = pub.year - 1 if word.startswith("last") else pub.year
-    return f"{year:04d}", "year", True
+    return f"{pub.year + offset:04d}", "year", True

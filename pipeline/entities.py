@@ -14,59 +14,31 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline import ConfigError
 from pipeline.io import read_package_toml
+from pipeline.names import fold, last_word_key, strip_titles, unknown_names
 
-__all__ = ["KINDS", "Entity", "GazetteerEntry", "find_entities", "gazetteer", "name_key"]
+__all__ = [
+    "KINDS",
+    "Entity",
+    "GazetteerEntry",
+    "build_gazetteer",
+    "find_entities",
+    "fold",
+    "gazetteer",
+    "name_key",
+]
 
 KINDS = ("person", "org", "place", "agency")
 GAZETTEER_FILE = "entities.toml"
 
 # A one-character Chinese alias (美, 俄, 乌) is not the country inside these words.
-_CJK_SINGLE_GUARD = "(?![元丽好食术女容味妙满感云龟鸦])"
-_TITLES = frozenset((
-    "mr", "mrs", "ms", "dr", "lord", "sir", "general", "gen", "lt", "col", "colonel", "major",
-    "maj", "admiral", "adm", "captain", "capt", "president", "minister", "secretary",
-    "spokesman", "spokeswoman", "spokesperson", "senator", "sen", "rep", "chancellor",
-    "ambassador", "ông", "bà", "tướng",
-))  # fmt: skip
-_VI_TITLE = re.compile(
-    r"(?i:\b(?:ông|bà|tướng|thiếu tướng|trung tướng|đại tướng|thượng tướng|thiếu tá|trung tá|"
-    r"đại tá|đại úy|tổng thống|thủ tướng|ngoại trưởng|bộ trưởng|người phát ngôn|"
-    r"phát ngôn viên|chủ tịch|tổng thư ký|giám đốc|cố vấn|đại sứ|nghị sĩ)\s+)$"
-)
-_EN_STOP = frozenset((
-    "the", "a", "an", "but", "and", "or", "in", "on", "at", "it", "he", "she", "they", "we",
-    "i", "this", "that", "these", "those", "however", "according", "after", "before", "when",
-    "while", "since", "as", "if", "for", "from", "with", "by", "to", "of", "his", "her",
-    "their", "its", "our", "there", "here", "what", "who", "why", "how", "not", "no", "yes",
-    "also", "then", "so",
-))  # fmt: skip
-_ORG_WORDS = frozenset((
-    "ministry", "department", "council", "agency", "committee", "command", "party", "union",
-    "organization", "organisation", "parliament", "congress", "senate", "house", "army",
-    "navy", "force", "forces", "bank", "fund", "group", "systems", "news", "times", "post",
-    "company", "corporation", "university", "institute", "office", "service",
-))  # fmt: skip
-# Capitalized in titles and headings, never the last word of a person's name.
-_COMMON = frozenset((
-    "chief", "chiefs", "staff", "joint", "line", "hot", "national", "security", "adviser",
-    "advisor", "director", "defense", "defence", "foreign", "affairs", "official", "officials",
-    "senior", "air", "headquarters", "state", "deputy", "vice", "head", "commander",
-    "chairman", "spokesman", "press", "secretary", "minister", "general", "war", "cold",
-    "report", "reports", "video", "photo", "update", "breaking", "live",
-))  # fmt: skip
-_UPPER = "A-ZÀ-ÝĐƠƯẠ-Ỹ"
-_NAME_TOKEN = (
-    rf"(?:(?:[{_UPPER}]|Mrs?|Ms|Dr|Gen|Lt|Col|Sen|Rep|Adm|Maj|Capt|Jr)\.(?=\s)|[{_UPPER}][\w'’-]*)"
-)
-_NAME_SEQ = re.compile(rf"(?<![\w'’]){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})*")
-_LOWER_NEXT = re.compile(r"[ \t]+[a-zà-ỹđ]")
+_CJK_SINGLE_GUARD = re.compile("[元丽好食术女容味妙满感云龟鸦]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]\s*)$")
 
 
 @dataclass(frozen=True)
@@ -104,31 +76,62 @@ class Entity:
 class _Gazetteer:
     entries: dict[str, GazetteerEntry]
     aliases: dict[str, str]  # exact alias -> key
-    folded: dict[str, str]  # casefolded alias -> key
-    pattern: re.Pattern[str]
+    folded: dict[str, str]  # casefolded alias -> key (name_key's lookup)
+    spaced: dict[str, str]  # casefolded multi-word alias -> key (matches in any case)
+    latin: re.Pattern[str]  # all non-Chinese aliases, word-bounded, any case
+    cjk: re.Pattern[str]  # Chinese aliases
 
 
 @functools.cache
 def gazetteer() -> _Gazetteer:
-    """Load and compile the gazetteer once.
+    """The package's gazetteer, loaded and compiled on first use.
 
     Raises:
-        ConfigError: an entry has an unknown kind or a malformed alias list.
+        ConfigError: the data file is unreadable or invalid (see :func:`build_gazetteer`).
     """
-    data = read_package_toml(GAZETTEER_FILE)
-    entries: dict[str, GazetteerEntry] = {}
+    return build_gazetteer(read_package_toml(GAZETTEER_FILE))
+
+
+def build_gazetteer(data: dict[str, Any]) -> _Gazetteer:
+    """Compile gazetteer tables (key -> kind, affiliation, en/vi/zh aliases).
+
+    Aliases are compiled into two trie-shaped regexes (Latin, Chinese), which
+    the regex engine scans far faster than one alternative per alias.
+
+    Raises:
+        ConfigError: an entry has an unknown kind or a malformed alias list, or
+            two entries share an alias.
+    """
+    entries = {key: _entry(key, table) for key, table in data.items()}
     aliases: dict[str, str] = {}
     for key, table in data.items():
-        entries[key] = _entry(key, table)
-        for lang in ("en", "vi", "zh"):
-            names = table.get(lang, [])
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise ConfigError(f"{GAZETTEER_FILE}: [{key}].{lang} must be a list of strings")
-            for name in names:
-                aliases.setdefault(name, key)
+        for name in _alias_list(key, table):
+            if aliases.setdefault(name, key) != key:
+                raise ConfigError(
+                    f"{GAZETTEER_FILE}: {name!r} is in both [{aliases[name]}] and [{key}]"
+                )
     folded = {alias.casefold(): key for alias, key in aliases.items()}
-    parts = [_alias_regex(a) for a in sorted(aliases, key=len, reverse=True)]
-    return _Gazetteer(entries, aliases, folded, re.compile("|".join(parts)))
+    spaced = {alias.casefold(): key for alias, key in aliases.items() if " " in alias}
+    latin = _trie_regex(a.lower() for a in aliases if not _CJK.match(a))
+    cjk = _trie_regex(a for a in aliases if _CJK.match(a))
+    return _Gazetteer(
+        entries,
+        aliases,
+        folded,
+        spaced,
+        re.compile(rf"(?<![^\W_]){latin}(?![^\W_])", re.IGNORECASE),
+        re.compile(cjk),
+    )
+
+
+def _alias_list(key: str, table: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for lang in ("en", "vi", "zh"):
+        more = table.get(lang, [])
+        if not isinstance(more, list) or not all(isinstance(n, str) and n for n in more):
+            raise ConfigError(f"{GAZETTEER_FILE}: [{key}].{lang} must be a list of names")
+        names += more
+    return names
 
 
 def _entry(key: str, table: Any) -> GazetteerEntry:
@@ -137,21 +140,23 @@ def _entry(key: str, table: Any) -> GazetteerEntry:
     return GazetteerEntry(key, table["kind"], table.get("affiliation"))
 
 
-def _alias_regex(alias: str) -> str:
-    """Regex for one alias: word-bounded for letters, guarded for one-char Chinese."""
-    body = re.escape(alias)
-    if _CJK.match(alias):
-        return body + (_CJK_SINGLE_GUARD if len(alias) == 1 else "")
-    if " " in alias:
-        body = f"(?i:{body})"
-    return rf"(?<![^\W_]){body}(?![^\W_])"
+def _trie_regex(words: Iterable[str]) -> str:
+    """One regex matching any of ``words``, longest first, shaped as a prefix trie."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_node(trie) or "(?!)"
 
 
-def fold(text: str) -> str:
-    """Lowercase ASCII form of a Latin name: ``Sôigu`` -> ``soigu``, ``Đức`` -> ``duc``."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+def _trie_node(node: dict[str, Any]) -> str:
+    branches = [re.escape(ch) + _trie_node(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body
 
 
 def name_key(name: str, lang: str | None = None) -> str:
@@ -170,17 +175,14 @@ def name_key(name: str, lang: str | None = None) -> str:
     del lang  # the gazetteer is multilingual; kept for callers that know it
     gaz = gazetteer()
     name = unicodedata.normalize("NFC", name).strip()
-    words = name.split()
-    while words and fold(words[0]).strip(".") in _TITLES | {"the"}:
-        words = words[1:]
+    words, _ = strip_titles(name.split())
     for candidate in (name, " ".join(words)):
         key = gaz.aliases.get(candidate) or gaz.folded.get(candidate.casefold())
         if key:
             return key
     if not words or _CJK.search(name):
         return "".join(name.split())
-    last = re.sub(r"['’]s$", "", words[-1])
-    return re.sub(r"[^a-z0-9-]", "", fold(last)) or fold(last)
+    return last_word_key(words)
 
 
 def find_entities(text: str, lang: str) -> list[Entity]:
@@ -188,64 +190,30 @@ def find_entities(text: str, lang: str) -> list[Entity]:
 
     Args:
         text: the text to read.
-        lang: its language; unknown names are looked for in ``en`` and ``vi``.
+        lang: its language; unknown Latin-script names are looked for in ``en``, ``vi``, ``zh``.
 
     Returns:
         The entities in text order.
     """
     gaz = gazetteer()
     found: list[Entity] = []
-    for match in gaz.pattern.finditer(text):
+    for match in gaz.latin.finditer(text):
         surface = match.group(0)
-        key = gaz.aliases.get(surface) or gaz.folded[surface.casefold()]
-        entry = gaz.entries[key]
-        found.append(
-            Entity(surface, match.start(), match.end(), key, entry.kind, entry.affiliation)
-        )
-    if lang[:2] in ("en", "vi"):
-        found.extend(_unknown_names(text, lang[:2], found))
+        # one-word aliases match as written: "US" is not "us", "Nga" is not "nga"
+        key = gaz.aliases.get(surface) or gaz.spaced.get(surface.casefold())
+        if key:
+            found.append(_entity(match, key))
+    for match in gaz.cjk.finditer(text):
+        if len(match.group(0)) == 1 and _CJK_SINGLE_GUARD.match(text, match.end()):
+            continue
+        found.append(_entity(match, gaz.aliases[match.group(0)]))
+    if lang[:2] in ("en", "vi", "zh"):
+        taken = [(e.start, e.end) for e in found]
+        for start, end, key in unknown_names(text, lang[:2], taken):
+            found.append(Entity(text[start:end], start, end, key, "person", None))
     return sorted(found, key=lambda e: e.start)
 
 
-def _unknown_names(text: str, lang: str, known: list[Entity]) -> list[Entity]:
-    """Capitalized name sequences outside the gazetteer's matches."""
-    found = []
-    for match in _NAME_SEQ.finditer(text):
-        start, end = match.span()
-        if any(start < e.end and e.start < end for e in known):
-            continue
-        words = match.group(0).split()
-        before = text[:start]
-        titled = bool(_VI_TITLE.search(before[-25:])) if lang == "vi" else False
-        while words and fold(words[0]).strip(".") in (_TITLES | _EN_STOP):
-            start += text[start:end].index(words[0]) + len(words[0])
-            titled = True if fold(words[0]).strip(".") in _TITLES else titled
-            words = words[1:]
-        if not words:
-            continue
-        kind = "org" if any(fold(w) in _ORG_WORDS for w in words) else "person"
-        if not _is_name(words, titled, lang, bool(_SENTENCE_START.search(before))):
-            continue
-        if (
-            lang == "vi"
-            and len(words) == 1
-            and not words[0].isascii()
-            and _LOWER_NEXT.match(text, end)
-        ):
-            continue  # "Quốc phòng", "Hội đồng": a capitalized phrase, not a name
-        start = text.index(words[0], start)
-        key = "-".join(fold(w) for w in words) if kind == "org" else name_key(" ".join(words))
-        found.append(Entity(text[start:end], start, end, key, kind, None))
-    return found
-
-
-def _is_name(words: list[str], titled: bool, lang: str, at_start: bool) -> bool:
-    """Whether a capitalized sequence is likely a name (not a sentence's first word)."""
-    if fold(words[-1]) in _COMMON or fold(words[-1]) in _TITLES:
-        return False
-    if titled:
-        return True
-    if lang == "vi":
-        # Vietnamese capitalizes every syllable of a name; foreign names have no diacritics.
-        return len(words) >= 2 and all(w.isascii() for w in words)
-    return len(words) >= 2 and not (at_start and len(words) == 2 and words[0].lower() in _EN_STOP)
+def _entity(match: re.Match[str], key: str) -> Entity:
+    entry = gazetteer().entries[key]
+    return Entity(match.group(0), match.start(), match.end(), key, entry.kind, entry.affiliation)

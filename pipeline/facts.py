@@ -13,10 +13,12 @@ prefers the source for dates and numbers, which machine translation mangles.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from pipeline.dates import find_dates
 from pipeline.entities import Entity, find_entities
+from pipeline.names import UPPER
 from pipeline.quantities import Quantity, find_quantities, quantities_agree
 from pipeline.records import Fact
 
@@ -37,8 +39,10 @@ _WINDOW = 80
 # Attribution: the source stands after the trigger ("theo Reuters", "据塔斯社")
 # or before it ("Bộ Quốc phòng Nga xác nhận", "塔斯社称", "TASS reported").
 _SOURCE_AFTER = {
-    "vi": r"(?i:\b(?:theo(?!\s+(?:dõi|yêu cầu|đề nghị|đề xuất|sáng kiến|lời mời|quy định))|"
-    r"dẫn lời|trích lời|người phát ngôn|phát ngôn viên)\b)",
+    # "theo" attributes only before a name or a source noun ("theo dõi" is "follow").
+    "vi": rf"(?i:\btheo)\s+(?=[{UPPER}]|(?i:hãng|báo|tờ|trang|người phát ngôn|phát ngôn viên|"
+    r"ông|bà|giới chức|quan chức|nguồn tin)\b)|"
+    r"(?i:\b(?:dẫn lời|trích lời|người phát ngôn|phát ngôn viên)\b)",
     "zh": r"据|援引|引述|发言人",
     "en": r"(?i:\b(?:according to|cited by|quoted by|quoted|cited|spokesman|spokeswoman|"
     r"spokesperson)\b)",
@@ -51,25 +55,27 @@ _SOURCE_BEFORE = {
 }
 # Initiative: the initiator stands after the trigger, before it, or in group "x".
 _INITIATOR_AFTER = {
-    "vi": r"(?i:\btheo\s+[\"“]?\s*(?:yêu cầu|đề nghị|đề xuất|lời mời|sáng kiến)(?:\s+(?:của|từ))?)",
+    "vi": r"(?i:\btheo\s+[\"“]?\s*(?:lời\s+)?(?:yêu cầu|đề nghị|đề xuất|lời mời|sáng kiến)"
+    r"(?:\s+(?:của|từ))?)",
     "zh": r"(?!)",
-    "en": r"(?i:\bat\s+the\s+(?:request|initiative|invitation|behest|suggestion)\s+of\b|"
-    r"\b(?:initiated|requested|proposed|arranged)\s+by\b)",
+    "en": r"(?i:\b(?:at|on|upon|following)\s+(?:the\s+|a\s+)?"
+    r"(?:request|initiative|invitation|behest|suggestion|proposal)s?\s+(?:of|from|by)\b|"
+    r"\b(?:initiated|requested|proposed|arranged|sought)\s+by\b)",
 }
 _INITIATOR_BEFORE = {
     "vi": r"(?i:\blà bên (?:bắt đầu|khởi xướng|đề nghị|chủ động)|"
     r"\bchủ động (?:đề nghị|gọi|yêu cầu))",
-    "zh": r"主动(?:提出|要求|发起|致电)",
-    "en": r"(?i:\b(?:requested|initiated|proposed|sought) the "
-    r"(?:call|talks|conversation|meeting)\b)",
+    "zh": r"主动(?:提出|要求|发起|致电)|(?<!的)提议(?!之?下)|发起了?(?:通话|会谈|电话)",
+    "en": r"(?i:\b(?:requested|initiated|proposed|sought|asked for|called for) (?:the|a) "
+    r"(?:phone call|telephone conversation|call|talks|conversation|meeting)\b)",
 }
 _INITIATOR_GROUP = {
-    "vi": r"(?!)",
+    "vi": r"(?i:\bdo\s+(?P<x>[^,.;:]{1,30}?)\s+(?:đề xuất|khởi xướng|yêu cầu|đề nghị|chủ động))",
     "zh": r"应(?P<x>[^，。；：]{1,15}?)的?(?:要求|请求|邀请|提议)|"
     r"在(?P<y>[^，。；：]{1,15}?)的?(?:提议|倡议|要求|建议)之?下|"
     r"由(?P<z>[^，。；：]{1,15}?)(?:发起|提议|提出)",
     "en": r"(?i:\b(?:at|on)\s+(?:the\s+)?(?P<x>[\w .-]{1,40}?)['’]s?\s+"
-    r"(?:request|initiative|invitation|behest|suggestion)\b)",
+    r"(?:request|initiative|invitation|behest|suggestion|proposal)\b)",
 }
 
 
@@ -188,7 +194,10 @@ def _clause_before(text: str, pos: int) -> int:
 
 
 def _within(entities: list[Entity], start: int, end: int) -> list[Entity]:
-    return [e for e in entities if start <= e.start and e.end <= end]
+    """The entities (sorted by start) that lie inside [start, end)."""
+    first = bisect.bisect_left(entities, start, key=lambda e: e.start)
+    last = bisect.bisect_left(entities, end, key=lambda e: e.start)
+    return [e for e in entities[first:last] if e.end <= end]
 
 
 def _sources(text: str, lang: str, entities: list[Entity]) -> list[Entity]:

@@ -15,7 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.dates import date_spans
-from pipeline.numerals import SCALES, WORD_NUMBERS, parse_digits, parse_zh_numeral
+from pipeline.numerals import (
+    CURRENCY_SIGNS,
+    QUALIFIER_PREFIXES,
+    SAME_AS,
+    SCALES,
+    UNITS,
+    VAGUE,
+    VAGUE_VALUES,
+    WORD_NUMBERS,
+    ZH_QUALIFIER_SUFFIXES,
+    parse_digits,
+    parse_zh_numeral,
+)
 
 __all__ = ["QUALIFIERS", "Quantity", "find_quantities", "quantities_agree"]
 
@@ -31,64 +43,15 @@ _BOUNDS = {
 }
 _EXACT_TOLERANCE = 1e-6
 
-_UNITS: dict[str, dict[str, str]] = {
-    "vi": {
-        "USD": "USD", "US$": "USD", "đô la Mỹ": "USD", "đô la": "USD", "đôla": "USD",
-        "đô": "USD", "bảng Anh": "GBP", "bảng": "GBP", "euro": "EUR", "rúp": "RUB",
-        "nhân dân tệ": "CNY", "VND": "VND", "đồng": "VND", "tiếng đồng hồ": "hour",
-        "giờ": "hour", "tiếng": "hour", "phút": "minute", "ngày": "day", "tuần": "week",
-        "tháng": "month", "năm": "year", "%": "percent", "phần trăm": "percent",
-        "người": "person", "dân thường": "person", "lần": "times", "quả đạn pháo": "shell",
-        "quả đạn": "shell", "quả": "shell", "viên đạn": "shell", "phát đạn": "shell",
-        "mm": "mm", "km": "km", "tấn": "tonne",
-    },
-    "zh": {
-        "美元": "USD", "美金": "USD", "英镑": "GBP", "欧元": "EUR", "卢布": "RUB",
-        "人民币": "CNY", "元": "CNY", "小时": "hour", "钟头": "hour", "分钟": "minute",
-        "天": "day", "星期": "week", "周": "week", "月": "month", "年": "year", "%": "percent",
-        "％": "percent", "人": "person", "名": "person", "例": "case", "倍": "times",
-        "次": "times", "枚": "shell", "发": "shell", "毫米": "mm", "公里": "km", "吨": "tonne",
-    },
-    "en": {
-        "US dollars": "USD", "dollars": "USD", "USD": "USD", "pounds": "GBP", "euros": "EUR",
-        "roubles": "RUB", "rubles": "RUB", "yuan": "CNY", "dong": "VND", "hours": "hour",
-        "hour": "hour", "minutes": "minute", "minute": "minute", "days": "day", "day": "day",
-        "weeks": "week", "week": "week", "months": "month", "month": "month",
-        "years": "year", "year": "year", "%": "percent", "percent": "percent",
-        "per cent": "percent", "people": "person", "persons": "person", "civilians": "person",
-        "times": "times", "artillery shells": "shell", "shells": "shell", "rounds": "shell",
-        "mm": "mm", "km": "km", "tonnes": "tonne", "tons": "tonne", "cases": "case",
-    },
-}  # fmt: skip
-_CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR"}
-
-_PREFIX: dict[str, dict[str, str]] = {
-    "vi": {"hơn": "more-than", "trên": "more-than", "ít nhất": "more-than",
-           "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước tính": "about",
-           "gần": "nearly", "dưới": "less-than", "chưa đến": "less-than",
-           "chưa tới": "less-than", "không tới": "less-than"},
-    "zh": {"超过": "more-than", "逾": "more-than", "至少": "more-than", "大约": "about",
-           "约": "about", "将近": "nearly", "接近": "nearly", "近": "nearly",
-           "不到": "less-than", "不足": "less-than", "少于": "less-than"},
-    "en": {"more than": "more-than", "over": "more-than", "upwards of": "more-than",
-           "in excess of": "more-than", "at least": "more-than", "about": "about",
-           "around": "about", "approximately": "about", "roughly": "about",
-           "an estimated": "about", "some": "about", "nearly": "nearly", "almost": "nearly",
-           "close to": "nearly", "just under": "nearly", "less than": "less-than",
-           "fewer than": "less-than", "under": "less-than", "below": "less-than",
-           "up to": "less-than"},
-}  # fmt: skip
-_ZH_SUFFIX = {"多": "more-than", "余": "more-than", "以上": "more-than", "左右": "about",
-              "上下": "about", "以下": "less-than", "以内": "less-than"}  # fmt: skip
-
-# "hàng nghìn", "thousands of", "数万": at least that many.
-_VAGUE = {
-    "vi": r"hàng\s+(?P<vague>chục|trăm|nghìn|ngàn|triệu|tỷ)",
-    "en": r"(?i:(?P<vague>dozens|hundreds|thousands|millions|billions))\s+of",
-    "zh": r"(?:数|上)(?P<vague>十|百|千|万|十万|百万|千万|亿)",
+# Digit strings: thousands groups first, then plain or decimal numbers.
+_NUMBER = {
+    "vi": r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d)|\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:,\d+|\.\d+)?",
+    "en": r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+|,\d{1,2}(?!\d))?",
+    "zh": r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?",
 }
-_VAGUE_VALUES = {"chục": 10.0, "trăm": 100.0, "dozens": 12.0, "hundreds": 100.0, "十": 10.0,
-                 "百": 100.0, "上": 1.0}  # fmt: skip
+_TIME_UNITS = frozenset(("hour", "minute", "day", "week", "month", "year"))
+# 元素 (element), 元旦 (New Year's Day), 元首 (head of state)... are not yuan.
+_NOT_YUAN = re.compile("[素旦首帅老气件宵]")
 _CLOCK = re.compile(r"\s*(?:sáng|chiều|tối|trưa|đêm|\d)")
 
 
@@ -101,22 +64,25 @@ def _alt(words: Iterable[str], boundary: bool = True) -> str:
 
 def _pattern(lang: str) -> re.Pattern[str]:
     """The one regex that reads a quantity in ``lang``."""
-    num = r"(?P<num>\d+(?:[.,]\d+)*)"
+    num = f"(?P<num>{_NUMBER[lang]})"
     if lang == "zh":
-        zh_num = r"(?P<zhnum>[〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)"
+        zh_num = r"(?P<zhnum>半|[〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)"
         return re.compile(
-            rf"(?P<q>{_alt(_PREFIX['zh'], False)})?(?:{_VAGUE['zh']}|(?<![\d.,]){num}"
+            rf"(?P<q>{_alt(QUALIFIER_PREFIXES['zh'], False)})?(?P<pct>百分之)?"
+            rf"(?:{VAGUE['zh']}|(?<![\d.,]){num}"
             rf"(?P<q1>多|余)?\s*(?P<scale>{_alt(SCALES['zh'], False)})?|{zh_num})"
             r"(?P<q2>多|余)?(?P<ge>个)?(?P<q3>多)?\s*"
-            rf"(?P<unit>{_alt(_UNITS['zh'], False)})?(?P<q4>{_alt(_ZH_SUFFIX, False)})?"
+            rf"(?P<unit>{_alt(UNITS['zh'], False)})?(?P<q4>{_alt(ZH_QUALIFIER_SUFFIXES, False)})?"
         )
     words = _alt(WORD_NUMBERS[lang])
-    cur = r"(?P<cur>US\$|[$£€])?\s*" if lang == "en" else ""
+    cur = (
+        r"(?:(?P<cur>US\$|[$£€]|(?:USD|EUR|GBP|VND|CNY|RMB)(?=\s?\d))\s?)?" if lang == "en" else ""
+    )
     return re.compile(
-        rf"(?<![\w.,/-])(?:(?P<q>{_alt(_PREFIX[lang])})\s+)?"
-        rf"(?:{_VAGUE[lang]}|{cur}(?:{num}|(?P<word>{words}))"
+        rf"(?<![\w.,/-])(?:(?P<q>(?i:{_alt(QUALIFIER_PREFIXES[lang])}))\s+)?"
+        rf"(?:{VAGUE[lang]}|{cur}(?:{num}|(?P<word>{words}))"
         rf"(?:\s*(?P<scale>{_alt(SCALES[lang])}))?)"
-        rf"(?:\s*(?P<unit>{_alt(_UNITS[lang])}))?"
+        rf"(?:(?:\s*|-)(?P<unit>{_alt(UNITS[lang])}))?"
     )
 
 
@@ -157,12 +123,12 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
         The quantities in text order.
     """
     lang = lang[:2] if lang[:2] in _PATTERNS else "en"
-    dates = date_spans(text, lang)
+    dates = bytearray(len(text))
+    for start, end in date_spans(text, lang):
+        dates[start:end] = b"\x01" * (end - start)
     found = []
     for match in _PATTERNS[lang].finditer(text):
-        if not match.group(0).strip() or any(
-            match.start() < e and s < match.end() for s, e in dates
-        ):
+        if not match.group(0).strip() or dates.find(1, match.start(), match.end()) != -1:
             continue
         quantity = _quantity(match, lang, text)
         if quantity is not None:
@@ -173,56 +139,94 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
 def _quantity(match: re.Match[str], lang: str, text: str) -> Quantity | None:
     """Build a Quantity from a match, or None when it is not one."""
     groups = match.groupdict()
-    unit_word = groups.get("unit")
-    unit = _UNITS[lang].get(unit_word) if unit_word else None
-    if groups.get("cur"):
-        unit = _CURRENCY_SIGNS[groups["cur"]]
-    qualifier = _PREFIX[lang].get((groups.get("q") or "").lower()) or _PREFIX[lang].get(
-        groups.get("q") or ""
-    )
-    for name in ("q1", "q2", "q3", "q4"):
-        if groups.get(name):
-            qualifier = qualifier or _ZH_SUFFIX[groups[name]]
-    if groups.get("vague"):
-        value = _vague_value(groups["vague"], lang)
-        qualifier = qualifier or "more-than"
-    elif groups.get("num"):
-        value = parse_digits(groups["num"], lang)
-    elif groups.get("zhnum"):
-        value = parse_zh_numeral(groups["zhnum"])
-    else:
-        value = float(WORD_NUMBERS[lang][(groups.get("word") or "").lower()])
-        if unit is None or (groups["word"].lower() in ("a", "an") and qualifier is None):
-            return None
-    scale = groups.get("scale")
-    if scale:
-        value *= SCALES[lang][scale.lower() if lang == "en" else scale]
-    if lang == "zh" and unit_word == "月" and not groups.get("ge"):
-        return None  # 5月 is May, 5个月 is five months
-    if groups.get("q") == "近" and text[max(0, match.start() - 1) : match.start()] == "最":
-        return None  # 最近一次: "the most recent time", not "nearly once"
-    if unit == "hour" and lang == "vi" and _CLOCK.match(text, match.end()):
-        return None  # 8 giờ tối is a time of day
-    if unit is None and not scale and qualifier is None:
+    unit = _unit(groups, lang)
+    qualifier = _qualifier(groups, lang)
+    value = _value(groups, lang)
+    if value is None or _not_a_quantity(match, lang, text, unit):
         return None
-    surface = match.group(0).rstrip()
+    word = (groups.get("word") or "").lower()
+    scaled = bool(groups.get("scale"))
+    if word and (unit is None or (word in ("a", "an", "một") and not (qualifier or scaled))):
+        return None  # "two" needs a unit; "a"/"một" a qualifier as well ("about an hour")
+    if unit is None and not groups.get("scale") and qualifier is None:
+        return None
+    if unit in SAME_AS:
+        unit, factor = SAME_AS[unit]
+        value *= factor
+    surface = match.group(0).strip()
     start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
     return Quantity(
-        surface.strip(),
-        start,
-        match.start() + len(surface),
-        value,
-        unit,
-        qualifier is not None,
-        qualifier,
+        surface, start, start + len(surface), value, unit, qualifier is not None, qualifier
     )
+
+
+def _unit(groups: dict[str, str | None], lang: str) -> str | None:
+    if groups.get("cur"):
+        return CURRENCY_SIGNS[groups["cur"] or ""]
+    if groups.get("pct") or (groups.get("zhnum") == "半" and not groups.get("unit")):
+        return "percent"  # 百分之五十; 近半 "nearly half"
+    word = groups.get("unit")
+    return UNITS[lang].get(word) if word else None
+
+
+def _qualifier(groups: dict[str, str | None], lang: str) -> str | None:
+    if groups.get("vague"):
+        return QUALIFIER_PREFIXES[lang].get((groups.get("q") or "").lower()) or "more-than"
+    if groups.get("q"):
+        return QUALIFIER_PREFIXES[lang][(groups["q"] or "").lower()]
+    suffixes = [groups.get(name) for name in ("q1", "q2", "q3", "q4")]
+    return next((ZH_QUALIFIER_SUFFIXES[s] for s in suffixes if s), None)
+
+
+def _value(groups: dict[str, str | None], lang: str) -> float | None:
+    """The number with its scale applied."""
+    if groups.get("vague"):
+        return _vague_value(groups["vague"] or "", lang)
+    if groups.get("num"):
+        value = parse_digits(groups["num"] or "", lang)
+    elif groups.get("zhnum") == "半" and not groups.get("unit"):
+        value = 50.0
+    elif groups.get("zhnum"):
+        value = parse_zh_numeral(groups["zhnum"] or "")
+    elif groups.get("word"):
+        value = float(WORD_NUMBERS[lang][(groups["word"] or "").lower()])
+    else:
+        return None
+    scale = groups.get("scale")
+    return value * SCALES[lang][scale.lower()] if scale else value
+
+
+def _not_a_quantity(match: re.Match[str], lang: str, text: str, unit: str | None) -> bool:
+    """Readings that look like quantities and are not."""
+    if lang == "zh":
+        return _not_a_zh_quantity(match, text, unit)
+    if lang == "vi" and match["word"] == "năm" and match["unit"] == "tháng":
+        return True  # "năm tháng": the years gone by
+    return unit == "hour" and lang == "vi" and bool(_CLOCK.match(text, match.end()))
+
+
+def _not_a_zh_quantity(match: re.Match[str], text: str, unit: str | None) -> bool:
+    before = text[max(0, match.start() - 1) : match.start()]
+    after = text[match.end() : match.end() + 1]
+    zhnum, unit_word = match["zhnum"], match["unit"]
+    checks = (
+        unit_word == "月" and not match["ge"],  # 5月 is May, 5个月 is five months
+        before == "第",  # 第一次: an ordinal
+        match["q"] == "近" and before == "最",  # 最近一次: "the most recent time"
+        unit_word == "元" and bool(_NOT_YUAN.match(after)),  # 一个元素: an element
+        unit_word == "周" and after == "年",  # 10周年: an anniversary
+        zhnum in ("一", "二") and unit_word == "次" and not match["q"],  # 一次性, 二次
+        zhnum == "半" and not (unit in _TIME_UNITS if unit_word else match["q"]),  # 半岛
+        bool(zhnum) and zhnum != "半" and not unit and not re.search("[百千万亿]", zhnum),
+    )
+    return any(checks)
 
 
 def _vague_value(word: str, lang: str) -> float:
     """Value of ``hàng nghìn`` / ``thousands of`` / ``数万``: the scale word itself."""
     word = word.lower()
-    if word in _VAGUE_VALUES:
-        return _VAGUE_VALUES[word]
+    if word in VAGUE_VALUES:
+        return VAGUE_VALUES[word]
     table = SCALES[lang]
     return table.get(word) or table.get(word.rstrip("s"), 1.0)
 
@@ -233,14 +237,17 @@ def quantities_agree(a: Quantity, b: Quantity) -> bool:
     Each quantity stands for an interval: exact values for themselves,
     ``about`` for ±10 %, ``nearly`` for the 10 % below, ``more-than`` for up to
     50 % above and ``less-than`` for down to half (bounds included, so ``hơn 40
-    tỷ USD`` agrees with ``400亿美元``). A quantity marked ``approx`` without a
-    qualifier counts as ``about``. Units must be equal.
+    tỷ USD`` agrees with ``400亿美元``), widened by the rounding of the coarser
+    figure when it has two or more significant digits (``1993.03万`` agrees with
+    ``19.93 million``; ``40`` is not ``42``). A quantity marked ``approx`` without a
+    qualifier counts as ``about``. Units must be equal where both are known; a
+    quantity without a unit (``5,500 thousand``) compares on its value alone.
     """
-    if a.unit != b.unit:
+    if a.unit and b.unit and a.unit != b.unit:
         return False
     lo_a, hi_a = (a.value * f for f in _bounds(a))
     lo_b, hi_b = (b.value * f for f in _bounds(b))
-    slack = _EXACT_TOLERANCE * max(abs(a.value), abs(b.value), 1.0)
+    slack = max(_EXACT_TOLERANCE * max(abs(a.value), abs(b.value), 1.0), _rounding(a, b))
     return lo_a <= hi_b + slack and lo_b <= hi_a + slack
 
 
@@ -248,3 +255,17 @@ def _bounds(qty: Quantity) -> tuple[float, float]:
     if qty.qualifier is None and qty.approx:
         return _BOUNDS["about"]
     return _BOUNDS.get(qty.qualifier, _BOUNDS[None])
+
+
+def _rounding(a: Quantity, b: Quantity) -> float:
+    """Half a unit in the last significant digit of the coarser of two values."""
+    coarse = max((_significant(q.value) for q in (a, b)), key=lambda sig: sig[1])
+    digits, half = coarse
+    return half if digits >= 2 else 0.0
+
+
+def _significant(value: float) -> tuple[int, float]:
+    """(significant digits, half a unit in the last of them) of ``value``."""
+    mantissa, exponent = f"{abs(value):.9e}".split("e")
+    digits = max(1, len(mantissa.replace(".", "").rstrip("0")))
+    return digits, 0.5 * 10.0 ** (int(exponent) - digits + 1)

@@ -34,6 +34,11 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("cuộc bầu cử vào tháng 11 tới", "vi", "2023-11-29", [("2024-11", "month", False)]),
         # seed 004: weekday relative to publication (a Wednesday)
         ("nói với các đồng minh hôm thứ Tư", "vi", "2023-11-29", [("2023-11-29", "day", True)]),
+        # IWSLT15 tst2013 vi: month names in words; "một tháng" is a duration
+        ("một tuần của tháng mười, tới Tháng Bảy", "vi", "2023-06-15",
+         [("2022-10", "month", False), ("2023-07", "month", False)]),
+        ("vào tháng Giêng năm 2020, tháng năm 2011, một tháng", "vi", None,
+         [("2020-01", "month", False), ("2011-05", "month", False)]),
         # year rollback: late December read in early January is last year's
         ("ngày 28/12", "vi", "2023-01-05", [("2022-12-28", "day", False)]),
         ("tháng 12", "vi", "2023-01-05", [("2022-12", "month", False)]),
@@ -49,6 +54,11 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("美防长奥斯汀自2月18日以来首次", "zh", PUB_003, [("2022-02-18", "day", False)]),
         ("柯比在3月底曾表示", "zh", PUB_003, [("2022-03", "month", True)]),
         ("2017年", "zh", None, [("2017", "year", False)]),
+        # WMT23 zh-en: a bare day after a full date is in that date's month; spaced forms
+        ("2月11日……10日", "zh", "2023-06-15",
+         [("2023-02-11", "day", False), ("2023-02-10", "day", False)]),
+        ("1989 年 11 月 13 日，1990 年", "zh", None,
+         [("1989-11-13", "day", False), ("1990", "year", False)]),
         ("2022年5月13日", "zh", None, [("2022-05-13", "day", False)]),
         ("最后更新: 2022-05-14 08:38:11", "zh", None, [("2022-05-14", "day", False)]),
         # not dates: a count, 5G, a person count
@@ -59,6 +69,7 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("since February 18", "en", PUB_001, [("2022-02-18", "day", False)]),
         ("in March 2017", "en", None, [("2017-03", "month", False)]),
         ("annexed in 2014", "en", None, [("2014", "year", False)]),
+        ("released in the year 2000", "en", None, [("2000", "year", False)]),
         ("at the end of March", "en", PUB_001, [("2022-03", "month", True)]),
         ("in late March 2017", "en", None, [("2017-03", "month", True)]),
         ("cuối tháng 3", "vi", PUB_001, [("2022-03", "month", True)]),
@@ -67,7 +78,13 @@ PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 
         ("told allies on Wednesday", "en", "2023-11-29", [("2023-11-29", "day", True)]),
         ("a call last month", "en", PUB_001, [("2022-04", "month", True)]),
         ("the call on 13/5 between", "en", PUB_001, [("2022-05-13", "day", False)]),
+        ("on the 13th", "en", PUB_001, [("2022-05-13", "day", False)]),
         ("December 28", "en", "2023-01-05", [("2022-12-28", "day", False)]),
+        # relative words, resolved against publication
+        ("năm ngoái và năm nay, hôm qua", "vi", PUB_001,
+         [("2021", "year", True), ("2022", "year", True), ("2022-05-13", "day", True)]),
+        ("去年，上个月，今天", "zh", PUB_003,
+         [("2021", "year", True), ("2022-04", "month", True), ("2022-05-14", "day", True)]),
         # "may" the verb is not May
         ("Moscow may 3 times", "en", PUB_001, []),
     ],

@@ -59,6 +59,8 @@ def test_the_same_call_gives_the_same_keys(text: str, lang: str) -> None:
         # unnamed officials are no source; "theo dõi" (follow) is no attribution
         ("các quan chức Mỹ cho biết Moscow tỏ ra không quan tâm", "vi", set()),
         ("Theo dõi Reuters trên mạng", "vi", set()),
+        ("Nga theo đuổi chính sách với NATO", "vi", set()),
+        ("theo ông Kuleba, Ukraine cần thêm vũ khí", "vi", {"kuleba"}),
         # seed 003
         ("据今日俄罗斯(RT)当地时间5月13日报道", "zh", {"rt"}),
         ("RT、塔斯社等俄媒报道称", "zh", {"rt", "tass"}),
@@ -98,6 +100,16 @@ def test_source(text: str, lang: str, sources: set[str]) -> None:
         ("at the initiative of the Russian side", "en", {"RU"}),
         ("a call initiated by Moscow", "en", {"RU"}),
         ("Shoigu requested the call", "en", {"RU"}),
+        # likely machine-translation wordings of seeds 001 and 003
+        ("the May 13 phone call was made at Mr. Austin's request.", "en", {"US"}),
+        ("At the proposal of the US side, Shoigu had a telephone conversation", "en", {"US"}),
+        ("The call came following a request from Washington.", "en", {"US"}),
+        ("The Pentagon said Austin asked for the call.", "en", {"US"}),
+        # other Vietnamese and Chinese wordings
+        ("Cuộc gọi do phía Mỹ đề xuất.", "vi", {"US"}),
+        ("theo lời đề nghị của Moscow", "vi", {"RU"}),
+        ("美方提议举行会谈", "zh", {"US"}),
+        ("美方发起了通话", "zh", {"US"}),
         # no initiator named, or a name without a known affiliation
         ("the call lasted about an hour", "en", set()),
         ("at the request of Jane Doe", "en", set()),
@@ -147,3 +159,9 @@ def test_claim_facts_fill_from_the_translation() -> None:
     by_slot = {(f.slot, f.key): f.origin for f in facts}
     assert by_slot[("who", "doe")] == "translation"
     assert by_slot[("when", "2022-05-13")] == "translation"
+
+
+@pytest.mark.parametrize("lang", ["vi", "zh", "en", "und"])
+def test_empty_text_has_no_facts(lang: str) -> None:
+    assert extract_facts("", lang, PUB) == ()
+    assert claim_facts("", "", lang, None) == ()

@@ -41,10 +41,36 @@ from pipeline.quantities import Quantity, find_quantities, quantities_agree
         ("1.5万人左右", "zh", [(1.5e4, "person", "about")]),
         # not quantities: 两国 (two countries), 一份声明, dates, 5月 (May), 万斯 (Vance)
         ("两国一份声明，2022年5月13日，5月，万斯说", "zh", []),
+        # halves and percent written out
+        ("通话持续了半小时，百分之五十", "zh", [(0.5, "hour", None), (50, "percent", None)]),
+        ("kéo dài nửa giờ, nửa đêm", "vi", [(0.5, "hour", None)]),
+        ("half an hour", "en", [(0.5, "hour", None)]),
+        # minutes are stated in hours and weeks in days, so they compare
+        ("a one-hour call, a 60-minute call, 2 weeks", "en",
+         [(1, "hour", None), (1, "hour", None), (14, "day", None)]),
+        ("30 phút, 2 tuần", "vi", [(0.5, "hour", None), (14, "day", None)]),
+        # WMT23 zh-en: 近半 "nearly half" is nearly 50 %, 半岛 (peninsula) is nothing
+        ("近半，半岛", "zh", [(50, "percent", "nearly")]),
+        # WMT23 zh-en source lines: an element, an ordinal, one-off, an anniversary, no unit
+        ("一个元素，第一次，一次性，二次，10周年，超过三", "zh", []),
+        # WMT23 zh-en: 13千米 is 13 km; a year list is two years, not 2000.2005
+        ("13千米", "zh", [(13, "km", None)]),
+        ("2000,2005 年", "zh", []),
+        ("1993.03万人", "zh", [(1.993030e7, "person", None)]),
+        # IWSLT15 tst2013 vi: English-style thousands; "một" is "a"; "năm tháng" is "years"
+        ("gần 50,000 người", "vi", [(5e4, "person", "nearly")]),
+        ("một người, một lần, năm tháng, hơn một tháng, một triệu quả", "vi",
+         [(1, "month", "more-than"), (1e6, "shell", None)]),
+        ("1,300 employees and 16 kilometers", "en", [(1300, "person", None), (16, "km", None)]),
         # seed 003: 最近一次 is "the most recent time"
         ("两人最近一次通话", "zh", [(2, "person", None)]),
         # English translations
         ("arms worth about $3.8 billion", "en", [(3.8e9, "USD", "about")]),
+        ("about USD 3.8 billion, RMB 10,000", "en", [(3.8e9, "USD", "about"), (1e4, "CNY", None)]),
+        # a qualifier at the start of a sentence
+        ("More than $40 billion. About an hour.", "en",
+         [(4e10, "USD", "more-than"), (1, "hour", "about")]),
+        ("Hơn 40 tỷ USD. Khoảng 1 giờ", "vi", [(4e10, "USD", "more-than"), (1, "hour", "about")]),
         ("more than $40 billion in aid", "en", [(4e10, "USD", "more-than")]),
         ("the call lasted about an hour", "en", [(1, "hour", "about")]),
         ("delivered 300,000 shells", "en", [(3e5, "shell", None)]),
@@ -107,14 +133,21 @@ def _q(value: float, unit: str | None, qualifier: str | None = None) -> Quantity
         (_q(4e10, "USD", "more-than"), _q(4e10, "USD"), True),
         (_q(3.8e9, "USD", "about"), _q(3.8e9, "USD"), True),
         (_q(3.8e9, "USD", "about"), _q(4e9, "USD"), True),  # within 10 %
-        (_q(3.8e9, "USD"), _q(4e9, "USD"), False),  # exact figures differ
+        (_q(3.8e9, "USD"), _q(4.1e9, "USD"), False),  # exact figures differ
         (_q(1, "hour", "about"), _q(2, "hour"), False),
         (_q(3, "month", "nearly"), _q(3, "month"), True),
         (_q(3, "month", "nearly"), _q(4, "month"), False),
         (_q(100, "person", "more-than"), _q(90, "person"), False),
         (_q(100, "person", "less-than"), _q(90, "person"), True),
         (_q(3.8e9, "USD"), _q(3.8e9, "GBP"), False),  # units differ
-        (_q(30, "times"), _q(30, None), False),
+        # a quantity without a unit compares on its value (WMT23 zh-en: 550万人 / 5,500 thousand)
+        (_q(5.5e6, "person"), _q(5.5e6, None), True),
+        (_q(5.5e6, "person"), _q(5.6e6, None), False),
+        # rounding of the coarser figure (WMT23 zh-en: 1993.03万人 / 19.93 million people)
+        (_q(1.993030e7, "person"), _q(1.993e7, "person"), True),
+        (_q(3.75e9, "USD"), _q(3.8e9, "USD"), True),
+        (_q(4e10, "USD"), _q(4.2e10, "USD"), False),  # one significant digit: exact
+        (_q(3.8e9, "USD"), _q(3.9e9, "USD"), False),
         # approx with no qualifier (rebuilt from a bare record) counts as "about"
         (Quantity("", 0, 0, 3.8e9, "USD", True, None), _q(4e9, "USD"), True),
     ],
