@@ -257,9 +257,7 @@ def pairs(similarity: str) -> None:
     print(f"precision {precision:.3f}  recall {recall:.3f}")
     if gold_claims:
         within = len(predicted & gold_claims) / len(gold_claims)
-        print(
-            f"gold pairs whose both segments became claims: {len(gold_claims)}; recall {within:.3f}"
-        )
+        print(f"gold pairs of two claims: {len(gold_claims)}; recall on them {within:.3f}")
     for c in clusters:
         if len(c.members) > 1:
             print(f"- {c.cluster_id} {c.verdict} {c.langs} {c.event_date}")
