@@ -101,17 +101,20 @@ def extract_claims(
 ) -> Iterator[Claim]:
     """Yield the checkable claims of the translations, one document at a time.
 
+    Translations of documents the ingest stage marked as duplicates are left
+    out (a copy agreeing with its original is not a second source), and so is
+    a repeated (doc_id, seg_id).
+
     Args:
         translations: the translation records (any order).
         documents: doc_id -> document (for outlet and date); missing ones are allowed.
         min_words: fewest words in the translation.
         captions: also read captions.
     """
-    by_doc: dict[str, list[Translation]] = defaultdict(list)
-    for t in translations:
-        if usable(t, captions):
-            by_doc[t.doc_id].append(t)
-    for doc_id, items in by_doc.items():
+    from tqdm import tqdm
+
+    by_doc = _group(translations, documents, captions)
+    for doc_id, items in tqdm(by_doc.items(), desc="claims", unit="doc", disable=None):
         doc = documents.get(doc_id)
         anchor = document_date(doc.published if doc else None)
         facts = _facts(items, anchor)
@@ -121,22 +124,47 @@ def extract_claims(
                 facts = _facts(items, anchor)
         for t, found in zip(items, facts, strict=True):
             text = t.translation or ""
-            if not is_checkable(text, t.source, found, min_words):
-                continue
-            yield Claim(
-                claim_id=f"{doc_id}/{t.seg_id}",
-                doc_id=doc_id,
-                seg_id=t.seg_id,
-                lang=t.src_lang,
-                source=t.source,
-                translation=text,
-                outlet=doc.outlet if doc else None,
-                published=doc.published if doc else None,
-                event_date=event_date(found),
-                facts=found,
-                anchor=anchor,
-                role=t.role,
-            )
+            if is_checkable(text, t.source, found, min_words):
+                yield _claim(t, doc, found, anchor)
+
+
+def _group(
+    translations: Iterable[Translation], documents: Mapping[str, Document], captions: bool
+) -> dict[str, list[Translation]]:
+    by_doc: dict[str, list[Translation]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
+    repeated = copies = 0
+    for t in translations:
+        doc = documents.get(t.doc_id)
+        if doc is not None and doc.duplicate_of:
+            copies += 1
+        elif (t.doc_id, t.seg_id) in seen:
+            repeated += 1
+        elif usable(t, captions):
+            seen.add((t.doc_id, t.seg_id))
+            by_doc[t.doc_id].append(t)
+    if repeated or copies:
+        log.warning("skipped %d repeated segments, %d of duplicate documents", repeated, copies)
+    return by_doc
+
+
+def _claim(
+    t: Translation, doc: Document | None, facts: tuple[Fact, ...], anchor: str | None
+) -> Claim:
+    return Claim(
+        claim_id=f"{t.doc_id}/{t.seg_id}",
+        doc_id=t.doc_id,
+        seg_id=t.seg_id,
+        lang=t.src_lang,
+        source=t.source,
+        translation=t.translation or "",
+        outlet=doc.outlet if doc else None,
+        published=doc.published if doc else None,
+        event_date=event_date(facts),
+        facts=facts,
+        anchor=anchor,
+        role=t.role,
+    )
 
 
 def _facts(items: list[Translation], anchor: str | None) -> list[tuple[Fact, ...]]:

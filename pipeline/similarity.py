@@ -57,8 +57,7 @@ class LexicalEncoder:
         from sklearn.preprocessing import normalize
 
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-        words = _word_vectorizer().fit_transform(texts)
-        grams = chars.fit_transform(texts)
+        words, grams = _fit(_word_vectorizer(), texts), _fit(chars, texts)
         w = (1.0 - self.char_weight) ** 0.5
         c = self.char_weight**0.5
         return normalize(hstack([words * w, grams * c]).tocsr())
@@ -131,6 +130,16 @@ def resolve_kind(kind: str) -> Embedder | LexicalEncoder:
         log.warning("similarity auto: %s; using the lexical measure", exc)
         return LexicalEncoder()
     return Embedder()
+
+
+def _fit(vectorizer: Any, texts: Sequence[str]) -> Any:
+    """TF-IDF rows, or an all-zero column when the texts have no term at all."""
+    from scipy.sparse import csr_matrix
+
+    try:
+        return vectorizer.fit_transform(texts)
+    except ValueError:  # empty vocabulary: only stop words, digits or punctuation
+        return csr_matrix((len(texts), 1))
 
 
 def _word_vectorizer() -> Any:

@@ -13,7 +13,7 @@ from pipeline.align import Config, run
 from pipeline.claims import document_date, is_checkable
 from pipeline.io import read_records
 from pipeline.records import Claim, Cluster, Fact
-from pipeline.similarity import load_model
+from pipeline.similarity import LexicalEncoder, load_model
 from pipeline.stages import run_stage
 
 DATA = Path(__file__).parent / "data" / "align"
@@ -122,6 +122,25 @@ def test_untranslated_and_empty_translations_are_skipped(tmp_path: Path) -> None
     run(Config(out=tmp_path, input=(path,), similarity="lexical"))
     claims = list(read_records(tmp_path / "claims.jsonl", Claim))
     assert claims and not any(c.doc_id.startswith("003") for c in claims)
+
+
+def test_duplicate_documents_and_repeated_segments_are_skipped(tmp_path: Path) -> None:
+    docs = [json.loads(x) for x in (DATA / "documents.jsonl").read_text().splitlines()]
+    for doc in docs:
+        if doc["doc_id"].startswith("003"):
+            doc["duplicate_of"] = "001_79f4e5ef3a90aeb7"  # as ingest marks a copy
+    rows = (DATA / "translations.jsonl").read_text().splitlines()
+    (tmp_path / "documents.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
+    (tmp_path / "translations.jsonl").write_text("\n".join(rows + rows[:5]) + "\n")
+    run(Config(out=tmp_path, similarity="lexical"))
+    claims = list(read_records(tmp_path / "claims.jsonl", Claim))
+    assert not any(c.doc_id.startswith("003") for c in claims)
+    assert len({c.claim_id for c in claims}) == len(claims)
+
+
+def test_lexical_similarity_of_stop_words_only() -> None:
+    rows = LexicalEncoder().encode(["of the", "and the", "it is"])
+    assert rows.shape[0] == 3
 
 
 WHEN = (Fact("when", "2022-05-13", "13/5"),)
