@@ -4,10 +4,11 @@ The steps, each a function:
 
 1. :func:`candidate_pairs` (blocking): claims are indexed under their most
    weighted content words and their actor, place, initiator and amount keys;
-   only claims from different documents that share a block are compared. A
-   block larger than ``max_block`` is split by time window and dropped if still
-   too large (a word that common says nothing), so the number of pairs grows
-   about linearly with the number of claims.
+   only claims from different documents that share a block are compared. In
+   a block larger than ``max_block`` each claim meets only its ``window``
+   nearest neighbours in time, and a block of a word too common to say
+   anything is dropped, so the number of pairs grows linearly with the
+   number of claims.
 2. :func:`score_pair`: text similarity, fact overlap and event time give one
    score; every signal is kept. Claims whose event dates lie more than
    ``max_gap_days`` apart, or (without event dates) whose documents lie more
@@ -62,7 +63,9 @@ class Params:
     anchor_window_days: int = 30
     max_per_doc: int = 3
     linkage: float = 0.8
-    max_block: int = 100
+    max_block: int = 50
+    window: int = 20
+    max_share: float = 0.05
     terms: int = 12
     weights: dict[str, float] = field(
         default_factory=lambda: {"text": 0.6, "facts": 0.25, "time": 0.15}
@@ -232,8 +235,14 @@ def candidate_pairs(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Pairs ``(i, j)``, ``i < j``, of claims from different documents sharing a block.
 
+    A block of at most ``max_block`` claims gives all its pairs. A larger one is
+    sorted by date and each claim is paired with its ``window`` next neighbours
+    in time (sorted neighbourhood), so it costs linear, not quadratic, work. A
+    block holding more than ``max_share`` of all claims (a word like "said")
+    is dropped.
+
     Returns:
-        The left and right index arrays, and counts (blocks, split and dropped blocks).
+        The left and right index arrays, and counts of full, windowed and dropped blocks.
     """
     postings: dict[str, list[int]] = defaultdict(list)
     for i, (v, t) in enumerate(zip(views, terms, strict=True)):
@@ -243,14 +252,29 @@ def candidate_pairs(
     docs = np.array(
         [doc_index.setdefault(v.claim.doc_id, len(doc_index)) for v in views], dtype=np.int64
     )
-    counts = {"blocks": 0, "split_blocks": 0, "dropped_blocks": 0}
+    days = np.array([_day(v) for v in views], dtype=np.int64)
+    limit = max(params.max_block, int(params.max_share * len(views)))
+    counts = {"blocks": 0, "windowed_blocks": 0, "dropped_blocks": 0}
     parts = []
     for members in postings.values():
-        for group in _split(members, views, params, counts):
-            idx = np.array(group, dtype=np.int64)
-            left, right = np.triu_indices(len(idx), k=1)
-            keep = docs[idx[left]] != docs[idx[right]]
-            parts.append(idx[left[keep]] * len(views) + idx[right[keep]])
+        if len(members) < 2:
+            continue
+        idx = np.array(members, dtype=np.int64)
+        if len(idx) <= params.max_block:
+            counts["blocks"] += 1
+            left, right = (idx[k] for k in np.triu_indices(len(idx), k=1))
+        elif len(idx) <= limit:
+            counts["windowed_blocks"] += 1
+            idx = idx[np.argsort(days[idx], kind="stable")]
+            steps = range(1, min(params.window, len(idx) - 1) + 1)
+            left = np.concatenate([idx[:-k] for k in steps])
+            right = np.concatenate([idx[k:] for k in steps])
+        else:
+            counts["dropped_blocks"] += 1
+            continue
+        keep = docs[left] != docs[right]
+        lo, hi = np.minimum(left, right)[keep], np.maximum(left, right)[keep]
+        parts.append(lo * len(views) + hi)
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, counts
@@ -258,30 +282,11 @@ def candidate_pairs(
     return codes // len(views), codes % len(views), counts
 
 
-def _split(
-    members: list[int], views: Sequence[ClaimView], params: Params, counts: dict[str, int]
-) -> list[list[int]]:
-    """A block as is, or split into time windows when too large; too-large windows dropped."""
-    if len(members) < 2:
-        return []
-    if len(members) <= params.max_block:
-        counts["blocks"] += 1
-        return [members]
-    counts["split_blocks"] += 1
-    window = max(1, params.anchor_window_days)
-    buckets: dict[int | None, list[int]] = defaultdict(list)
-    for i in members:
-        v = views[i]
-        day = v.spans[0][0] if v.spans else v.anchor
-        buckets[None if day is None else day // window].append(i)
-    groups = []
-    for group in buckets.values():
-        if 2 <= len(group) <= params.max_block:
-            counts["blocks"] += 1
-            groups.append(group)
-        elif len(group) > params.max_block:
-            counts["dropped_blocks"] += 1
-    return groups
+def _day(v: ClaimView) -> int:
+    """The day a claim is sorted on: its first event date, else its document's (0 if none)."""
+    if v.spans:
+        return v.spans[0][0]
+    return v.anchor if v.anchor is not None else 0
 
 
 def agglomerate(

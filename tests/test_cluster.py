@@ -118,13 +118,22 @@ def test_blocking_never_pairs_a_document_with_itself() -> None:
     assert pairs == {(0, 2), (1, 2)}
 
 
-def test_oversized_blocks_are_split_by_time_and_dropped() -> None:
-    # 30 documents share the word "ukraine"; with max_block 10 the block is
-    # split into time windows, and the one window still too large is dropped.
-    claims = [claim(f"d{i:02d}", 1, "ukraine", "", "2022-05-14") for i in range(30)]
+def test_oversized_blocks_pair_time_neighbours_only() -> None:
+    # 30 documents share the word "ukraine" and the block is over max_block:
+    # each claim meets its 2 nearest neighbours in time, not all 29 others.
+    claims = [claim(f"d{i:02d}", 1, "ukraine", "", f"2022-05-{i + 1:02d}") for i in range(30)]
     views = [view(c, c.anchor) for c in claims]
-    params = Params(max_block=10)
-    left, _, counts = candidate_pairs(views, [["ukraine"]] * 30, params)
+    params = Params(max_block=10, window=2, max_share=1.0)
+    left, right, counts = candidate_pairs(views, [["ukraine"]] * 30, params)
+    assert counts["windowed_blocks"] == 1
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True))[:3] == [(0, 1), (0, 2), (1, 2)]
+    assert len(left) == 29 + 28
+
+
+def test_blocks_of_too_common_words_are_dropped() -> None:
+    claims = [claim(f"d{i:02d}", 1, "said", "", "2022-05-14") for i in range(30)]
+    views = [view(c, c.anchor) for c in claims]
+    left, _, counts = candidate_pairs(views, [["said"]] * 30, Params(max_block=10, max_share=0.5))
     assert len(left) == 0
     assert counts["dropped_blocks"] == 1
 
