@@ -157,13 +157,13 @@ def align_claims(
     rows = encoder.encode(texts) if claims else None
     cosines = pair_cosines(rows, left, right) if len(left) else np.zeros(0)
     log.info("align: %d claims, %d candidate pairs, blocks %s", len(claims), len(left), blocks)
-    known: dict[tuple[int, int], dict[str, object]] = {}
     edges = []
     for i, j, text in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True):
         if text >= params.min_text:
-            known[i, j] = signals = score_pair(views[i], views[j], text, params)
+            signals = score_pair(views[i], views[j], text, params)
             if accepted(signals, params):
                 edges.append((i, j, signals))
+    known = {(i, j): signals for i, j, signals in edges}  # the linkage checks add to it
 
     def scorer(pairs: list[tuple[int, int]]) -> list[dict[str, object]]:
         todo = [(min(p), max(p)) for p in pairs if (min(p), max(p)) not in known]
