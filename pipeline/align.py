@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import InputError
+from pipeline import ConfigError, InputError
 from pipeline.claims import extract_claims, read_documents
 from pipeline.cluster import (
     Params,
@@ -36,7 +36,14 @@ from pipeline.cluster import (
 from pipeline.cluster import view as claim_view
 from pipeline.io import file_sha256, read_jsonl, read_records, write_records
 from pipeline.records import Claim, Cluster, ClusterMember, Document, Translation
-from pipeline.similarity import Embedder, LexicalEncoder, pair_cosines, resolve_kind, top_terms
+from pipeline.similarity import (
+    SIMILARITY_KINDS,
+    Embedder,
+    LexicalEncoder,
+    pair_cosines,
+    resolve_kind,
+    top_terms,
+)
 from pipeline.stages import StageConfig, StageResult, up_to_date
 from pipeline.verdicts import compare
 
@@ -75,6 +82,13 @@ class Config(StageConfig):
     min_words: int = 6
     captions: bool = False
     singletons: bool = True
+
+    def __post_init__(self) -> None:
+        if self.similarity not in SIMILARITY_KINDS:
+            kinds = ", ".join(SIMILARITY_KINDS)
+            raise ConfigError(f"similarity: {self.similarity!r} is not one of {kinds}")
+        if self.max_per_doc < 1 or self.min_words < 0 or self.max_gap_days < 0:
+            raise ConfigError("max_per_doc must be at least 1; min_words, max_gap_days >= 0")
 
 
 def _inputs(config: Config) -> tuple[Path, Path | None]:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import InputError, ModelError
+from pipeline import ConfigError, InputError, ModelError
 from pipeline.align import Config, run
 from pipeline.claims import document_date, is_checkable
+from pipeline.cli import main
 from pipeline.io import read_records
 from pipeline.records import Claim, Cluster, Fact
 from pipeline.similarity import LexicalEncoder, load_model
@@ -105,6 +106,26 @@ def test_embeddings_group_the_call_too(tmp_path: Path) -> None:
 def test_without_documents_file_still_aligns(tmp_path: Path) -> None:
     result = run(Config(out=tmp_path, input=(DATA / "translations.jsonl",), similarity="lexical"))
     assert result.counts["claims"] > 0
+
+
+def test_cli_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inputs = ["--input", str(DATA / "translations.jsonl"), "--input", str(DATA / "documents.jsonl")]
+    status = main(["-q", "align", "--out", str(tmp_path), *inputs, "--similarity", "lexical"])
+    assert status == 0
+    err = capsys.readouterr().err
+    assert "align: done: claims 46" in err and "multi_lang" in err and "conflicts 0" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"similarity": "bert"}, ConfigError, "similarity: 'bert' is not one of"),
+        ({"input": (DATA / "translations.jsonl",) * 2}, InputError, "expected one translations"),
+    ],
+)
+def test_bad_settings_and_inputs(tmp_path: Path, options: dict, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        run(Config(out=tmp_path, **options))
 
 
 def test_missing_translations_is_an_input_error(tmp_path: Path) -> None:
