@@ -211,12 +211,16 @@ def build_cluster(members: Sequence[Claim], joins: Sequence[dict[str, object]]) 
         facts=comparison.facts,
         verdict=comparison.verdict,
         conflicts=comparison.conflicts,
-        scores=tuple(joins),
+        scores=tuple(_rounded(s) for s in joins),
         event_date=dates.most_common(1)[0][0] if dates else None,
         langs=tuple(sorted({c.lang for c in members})),
         silent=comparison.silent,
         outlets=tuple(sorted({c.outlet for c in members if c.outlet})),
     )
+
+
+def _rounded(signals: dict[str, object]) -> dict[str, object]:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in signals.items()}
 
 
 def _member(c: Claim, score: float) -> ClusterMember:

