@@ -4,12 +4,10 @@ A date without a year takes the publication year, and moves back a year when
 that would put it well after publication (``FUTURE_GRACE_DAYS``), so an
 article of 5 January 2023 reading ``ngày 28/12`` means 2022-12-28 while one of
 14 May 2022 reading ``ngày 19/5`` keeps the upcoming 2022-05-19. A Chinese
-``13日`` is day 13 of the publication month. Dates that need the publication
-date (no year, weekdays, ``last month``) are left out when it is unknown.
-
-Bare ``D/M`` is only read after a word that announces a date (``ngày``,
-``hôm``, ``chiều``..., English ``on``/``since``), which keeps ``24/7``,
-scores and ``3,8`` out.
+``13日`` is day 13 of the month of the last full date before it, or of the
+publication month. Dates that need the publication date (no year, weekdays,
+``last month``) are left out when it is unknown. The patterns themselves are
+in :mod:`pipeline.date_patterns`.
 """
 
 from __future__ import annotations
@@ -20,149 +18,20 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.date_patterns import (
+    EN_MONTHS,
+    EN_WEEKDAYS,
+    PATTERNS,
+    RELATIVE,
+    VI_MONTHS,
+    VI_WEEKDAYS,
+    ZH_WEEKDAYS,
+)
+
 __all__ = ["FUTURE_GRACE_DAYS", "DateMention", "date_spans", "find_dates", "parse_published"]
 
 # A yearless date later than publication by more than this is taken as last year's.
 FUTURE_GRACE_DAYS = 31
-
-_EN_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-_EN_MONTH = (
-    r"(?P<mon>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?"
-    r"|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
-)
-_EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# Month names: "tháng Bảy" (July), "tháng mười" (October), "tháng Giêng" (January).
-_VI_MONTHS = {"giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6,
-              "bảy": 7, "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12,
-              "chạp": 12}  # fmt: skip
-_VI_MONTH_WORDS = "|".join(sorted(_VI_MONTHS, key=len, reverse=True))
-_VI_WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "năm": 3, "sáu": 4, "bảy": 5}
-_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-# Words for a day, month or year relative to publication: (unit, offset).
-_RELATIVE = {
-    "yesterday": ("day", -1), "hôm qua": ("day", -1), "昨天": ("day", -1),
-    "today": ("day", 0), "hôm nay": ("day", 0), "今天": ("day", 0),
-    "last month": ("month", -1), "上个月": ("month", -1),
-    "this month": ("month", 0), "本月": ("month", 0),
-    "last year": ("year", -1), "năm ngoái": ("year", -1), "去年": ("year", -1),
-    "this year": ("year", 0), "năm nay": ("year", 0), "今年": ("year", 0),
-}  # fmt: skip
-
-_Y = r"(?P<y>(?:19|20)\d\d)"
-_VI_KW = r"(?:ngày|hôm|chiều|sáng|trưa|tối|đêm|khuya)"
-_PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
-    "all": [
-        ("ymd", re.compile(rf"(?<!\d){_Y}-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)")),
-        ("dmy", re.compile(rf"(?<![\d/.,-])(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-]{_Y}(?!\d)")),
-    ],
-    "vi": [
-        (
-            "dmy",
-            re.compile(
-                rf"(?i:{_VI_KW})\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})"
-                rf"(?:(?:\s*năm\s*|\s*,\s*|/){_Y})?(?!\d)"
-            ),
-        ),
-        ("dm", re.compile(rf"(?i:{_VI_KW})\s+(?P<d>\d{{1,2}})[/-](?P<m>\d{{1,2}})(?![\d/.,-]\d)")),
-        (
-            "my",
-            re.compile(
-                rf"(?P<part>(?i:cuối|đầu|giữa))\s+tháng\s+(?P<m>\d{{1,2}})(?:/{_Y})?(?![\d/-])"
-            ),
-        ),
-        (
-            "my",
-            re.compile(
-                rf"(?<!\d)(?<!\d\s)(?i:tháng)\s+(?P<m>\d{{1,2}})(?:(?:\s*năm\s*|/){_Y})?"
-                r"(?![\d/-])(?P<fwd>\s+tới)?"
-            ),
-        ),
-        (
-            "my",
-            re.compile(
-                rf"(?<!\d)(?<!\d\s)(?i:tháng)\s+(?P<mw>(?i:{_VI_MONTH_WORDS}))(?!\w)"
-                rf"(?!\s+(?i:lần|người|ngày|tuần|tháng|giờ))(?:\s+(?:năm\s+)?{_Y})?"
-            ),
-        ),
-        ("y", re.compile(rf"(?i:năm)\s+{_Y}(?!\d)")),
-        (
-            "wd",
-            re.compile(
-                r"(?i:(?:hôm|vào)\s+(?P<wd>thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ nhật))(?!\w)"
-            ),
-        ),
-        ("rel", re.compile(r"(?i:(?P<rel>hôm qua|hôm nay|năm ngoái|năm nay))(?!\w)")),
-    ],
-    "zh": [
-        ("dmy", re.compile(rf"{_Y}\s?年\s?(?P<m>\d{{1,2}})\s?月\s?(?P<d>\d{{1,2}})\s?[日号]")),
-        ("dm", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]")),
-        ("d", re.compile(r"(?<![\d月.])(?P<d>\d{1,2})[日号](?!\d)")),
-        (
-            "my",
-            re.compile(
-                rf"{_Y}\s?年\s?(?P<m>\d{{1,2}})\s?月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"
-            ),
-        ),
-        (
-            "my",
-            re.compile(r"(?<![\d.])(?P<m>\d{1,2})月(?P<part>底|末|初|中旬|上旬|下旬)?(?![\d日号])"),
-        ),
-        ("y", re.compile(rf"(?<!\d){_Y}\s?年(?!\d)")),
-        ("wd", re.compile(r"(?<![上下本这])(?:星期|礼拜|周)(?P<wd>[一二三四五六日天])")),
-        ("rel", re.compile(r"(?P<rel>昨天|今天|上个月|本月|去年|今年)")),
-    ],
-    "en": [
-        ("dmy", re.compile(rf"\b{_EN_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?")),
-        (
-            "dmy",
-            re.compile(
-                rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_MONTH}(?![a-z])(?:,?\s+{_Y}\b)?"
-            ),
-        ),
-        (
-            "dm",
-            re.compile(r"(?i:\b(?:on|since|from|until|by))\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})\b(?!/)"),
-        ),
-        (
-            "my",
-            re.compile(
-                r"(?P<part>(?i:\b(?:(?:the\s+)?(?:end|beginning|start|middle)\s+of|early|late|mid-?)))"
-                rf"\s*{_EN_MONTH}(?:,?\s+{_Y})?\b(?!\s+\d)"
-            ),
-        ),
-        ("my", re.compile(rf"\b{_EN_MONTH},?\s+{_Y}\b")),
-        (
-            "my",
-            re.compile(
-                r"(?i:\b(?:in|since|from|until|till|by|during|of|early|late|mid-?|last|next|this))"
-                rf"\s+(?:(?i:early|late|mid-?)\s*)?{_EN_MONTH}\b(?!\s+\d)"
-            ),
-        ),
-        (
-            "y",
-            re.compile(
-                r"(?i:\b(?:in|since|from|until|till|by|during|of|before|after|early|late|mid-?|year))"
-                rf"\s+(?:(?i:early|late|mid-?)\s*)?{_Y}\b(?![-/]\d)"
-            ),
-        ),
-        (
-            "d",
-            re.compile(
-                r"(?i:\b(?:on|since|from|until|by)\s+the)\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
-            ),
-        ),
-        ("wd", re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
-        (
-            "rel",
-            re.compile(
-                r"(?i:\b(?P<rel>yesterday|today|last month|this month|last year|this year)\b)"
-            ),
-        ),
-    ],
-}
 
 
 @dataclass(frozen=True)
@@ -206,7 +75,7 @@ def _matches(text: str, lang: str) -> tuple[tuple[str, re.Match[str]], ...]:
     """
     taken = bytearray(len(text))  # 1 where an earlier pattern already read a date
     found = []
-    for kind, pattern in _PATTERNS["all"] + _PATTERNS.get(lang[:2], []):
+    for kind, pattern in PATTERNS["all"] + PATTERNS.get(lang[:2], []):
         for match in pattern.finditer(text):
             start, end = match.span()
             if taken.find(1, start, end) != -1:
@@ -269,11 +138,11 @@ def _resolve(
         return _relative(match, pub)
     year = int(match["y"]) if _group(match, "y") else None
     mon = _group(match, "mon")
-    month = _EN_MONTHS[mon.lower()[:3]] if mon else None
+    month = EN_MONTHS[mon.lower()[:3]] if mon else None
     if month is None and _group(match, "m"):
         month = int(match["m"])
     if month is None and _group(match, "mw"):
-        month = _VI_MONTHS[match["mw"].lower()]
+        month = VI_MONTHS[match["mw"].lower()]
     day = int(match["d"]) if _group(match, "d") else None
     if kind == "y":
         return (f"{year:04d}", "year", False) if year else None
@@ -315,17 +184,17 @@ def _relative(match: re.Match[str], pub: dt.date | None) -> tuple[str, str, bool
         return None
     word = (_group(match, "wd") or _group(match, "rel") or "").lower()
     if _group(match, "wd"):
-        if word in _EN_WEEKDAYS:
-            target = _EN_WEEKDAYS.index(word)
-        elif word in _ZH_WEEKDAYS:
-            target = _ZH_WEEKDAYS[word]
+        if word in EN_WEEKDAYS:
+            target = EN_WEEKDAYS.index(word)
+        elif word in ZH_WEEKDAYS:
+            target = ZH_WEEKDAYS[word]
         elif word.startswith("chủ"):
             target = 6
         else:
-            target = _VI_WEEKDAYS[word.split()[-1]]
+            target = VI_WEEKDAYS[word.split()[-1]]
         day = pub - dt.timedelta(days=(pub.weekday() - target) % 7)
         return day.isoformat(), "day", True
-    unit, offset = _RELATIVE[word]
+    unit, offset = RELATIVE[word]
     if unit == "day":
         return (pub + dt.timedelta(days=offset)).isoformat(), "day", True
     if unit == "month":

@@ -37,7 +37,8 @@ KINDS = ("person", "org", "place", "agency")
 GAZETTEER_FILE = "entities.toml"
 
 # A one-character Chinese alias (美, 俄, 乌) is not the country inside these words.
-_CJK_SINGLE_GUARD = re.compile("[元丽好食术女容味妙满感云龟鸦]")
+# (美元 dollar, 美洲 the Americas, 乌鲁木齐 Urumqi, 俄亥俄州 Ohio).
+_CJK_SINGLE_GUARD = re.compile("[元丽好食术女容味妙满感云龟鸦洲鲁亥州]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

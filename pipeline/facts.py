@@ -19,7 +19,7 @@ import re
 from pipeline.dates import find_dates
 from pipeline.entities import Entity, find_entities
 from pipeline.names import UPPER
-from pipeline.quantities import Quantity, find_quantities, quantities_agree
+from pipeline.quantities import QUALIFIERS, Quantity, find_quantities, quantities_agree
 from pipeline.records import Fact
 
 __all__ = [
@@ -44,8 +44,15 @@ _SOURCE_AFTER = {
     r"ông|bà|giới chức|quan chức|nguồn tin)\b)|"
     r"(?i:\b(?:dẫn lời|trích lời|người phát ngôn|phát ngôn viên)\b)",
     "zh": r"据|援引|引述|发言人",
-    "en": r"(?i:\b(?:according to|cited by|quoted by|quoted|cited|spokesman|spokeswoman|"
-    r"spokesperson)\b)",
+    "en": r"(?i:\b(?:according to|(?:cited|quoted|reported|confirmed|announced) by|quoted|cited|"
+    r"spokesman|spokeswoman|spokesperson)\b)",
+}
+# The outlet a statement was given to ("told TASS", "trả lời phỏng vấn hãng tin Ria Novosti",
+# "接受CNN采访"): only news agencies count, since "Austin told Shoigu" names no source.
+_SOURCE_OUTLET = {
+    "vi": r"(?i:\b(?:trả lời phỏng vấn|nói với|trao đổi với|phát biểu với)\b)",
+    "zh": r"接受|对",
+    "en": r"(?i:\b(?:told|in an interview with|speaking to|speaking with)\b)",
 }
 _SOURCE_BEFORE = {
     "vi": r"(?i:\b(?:dẫn lời|trích lời|cho biết|cho hay|nói(?!\s+chuyện)|khẳng định|xác nhận|"
@@ -88,6 +95,7 @@ _PATTERNS = {
     for name, table in (
         ("source_after", _SOURCE_AFTER),
         ("source_before", _SOURCE_BEFORE),
+        ("source_outlet", _SOURCE_OUTLET),
         ("initiator_after", _INITIATOR_AFTER),
         ("initiator_before", _INITIATOR_BEFORE),
         ("initiator_group", _INITIATOR_GROUP),
@@ -167,7 +175,7 @@ def fact_quantity(fact: Fact) -> Quantity:
     USD``), since :class:`~pipeline.records.Fact` has no field for it.
     """
     head = (fact.display or "").split(" ", 1)[0]
-    qualifier = head if head in ("more-than", "about", "nearly", "less-than") else None
+    qualifier = head if head in QUALIFIERS else None
     value = fact.value if fact.value is not None else float(fact.key.split()[0])
     return Quantity(fact.surface, 0, 0, value, fact.unit, fact.approx, qualifier)
 
@@ -209,6 +217,9 @@ def _sources(text: str, lang: str, entities: list[Entity]) -> list[Entity]:
     for match in _PATTERNS["source_before"][lang].finditer(text):
         window = _within(entities, _clause_before(text, match.start()), match.start())
         found.extend(_speakers(window, first_only=False))
+    for match in _PATTERNS["source_outlet"][lang].finditer(text):
+        window = _within(entities, match.end(), _clause_after(text, match.end()))
+        found.extend([e for e in window if e.kind == "agency"][:1])
     return found
 
 

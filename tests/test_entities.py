@@ -76,6 +76,7 @@ def test_unknown_chinese_name_keeps_its_script() -> None:
          [("US", "place", "US"), ("cia", "org", "US"), ("rasser", "person", None)]),
         # 美 inside 美元 (US dollar) is no mention of the US
         ("400亿美元", "zh", []),
+        ("美洲，乌鲁木齐，俄亥俄州", "zh", []),
         # English
         ("US Defense Secretary Lloyd Austin spoke with Shoigu, Pentagon spokesman John Kirby said",
          "en", [("US", "place", "US"), ("austin", "person", "US"), ("shoigu", "person", "RU"),

@@ -73,6 +73,11 @@ def test_the_same_call_gives_the_same_keys(text: str, lang: str) -> None:
         ("TASS quoted the Russian Defence Ministry as saying", "en", {"tass", "ru-mod"}),
         ("as cited by TASS.", "en", {"tass"}),
         ("Pentagon spokesman John Kirby told reporters", "en", {"kirby"}),
+        ("the call was reported by TASS", "en", {"tass"}),
+        # the outlet a statement was given to; a person told something is no source
+        ("Peskov told TASS on Friday", "en", {"peskov", "tass"}),
+        ("Austin told Shoigu that the war must end", "en", {"austin"}),
+        ("佩斯科夫接受塔斯社采访时", "zh", {"tass"}),
     ],
 )
 def test_source(text: str, lang: str, sources: set[str]) -> None:
