@@ -200,3 +200,18 @@ def test_max_per_doc_limits_a_document_in_a_cluster() -> None:
 
 def test_empty_collection() -> None:
     assert align_claims([], LexicalEncoder(), LEXICAL) == []
+
+
+def test_reports_a_day_apart_join_and_conflict_on_the_date() -> None:
+    # Within max_gap_days the two reports may be the same call; the verdict
+    # then names the date they disagree on (a time-zone slip, or an error).
+    claims = [
+        claim("vn1", 1, CALL_VN, "when=2022-05-13;who=austin;initiator=US", "2022-05-14"),
+        claim("zh1", 1, CALL_ZH, "when=2022-05-14;who=austin;initiator=US", "2022-05-14"),
+    ]
+    (cluster,) = align_claims(claims, LexicalEncoder(), LEXICAL)
+    assert cluster.verdict == "conflict"
+    (conflict,) = cluster.conflicts
+    assert conflict.slot == "when"
+    assert conflict.values == {"2022-05-13": ["vn1/1"], "2022-05-14": ["zh1/1"]}
+    assert cluster.facts["initiator"] == {"vn1/1": "US", "zh1/1": "US"}
