@@ -24,15 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import ConfigError, InputError
+from pipeline.blocking import candidate_pairs
 from pipeline.claims import extract_claims, read_documents
-from pipeline.cluster import (
-    Params,
-    accepted,
-    agglomerate,
-    candidate_pairs,
-    key_rarity,
-    score_pair,
-)
+from pipeline.cluster import ClaimView, Params, accepted, agglomerate, key_rarity, score_pair
 from pipeline.cluster import view as claim_view
 from pipeline.io import file_sha256, read_jsonl, read_records, write_records
 from pipeline.records import Claim, Cluster, ClusterMember, Document, Translation
@@ -171,12 +165,7 @@ def align_claims(
     rows = encoder.encode(texts) if claims else None
     cosines = pair_cosines(rows, left, right) if len(left) else np.zeros(0)
     log.info("align: %d claims, %d candidate pairs, blocks %s", len(claims), len(left), blocks)
-    edges = []
-    for i, j, text in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True):
-        if text >= params.min_text:
-            signals = score_pair(views[i], views[j], text, params)
-            if accepted(signals, params):
-                edges.append((i, j, signals))
+    edges = _accepted_pairs(views, left, right, cosines, params)
     known = {(i, j): signals for i, j, signals in edges}  # the linkage checks add to it
 
     def scorer(pairs: list[tuple[int, int]]) -> list[dict[str, object]]:
@@ -192,6 +181,23 @@ def align_claims(
     groups += [([i], []) for i in range(len(claims)) if i not in joined]
     clusters = [build_cluster([claims[i] for i in m], joins) for m, joins in groups]
     return sorted(clusters, key=lambda c: (-len(c.docs), -len(c.members), c.cluster_id))
+
+
+def _accepted_pairs(
+    views: Sequence[ClaimView],
+    left: np.ndarray,
+    right: np.ndarray,
+    cosines: np.ndarray,
+    params: Params,
+) -> list[tuple[int, int, dict[str, object]]]:
+    """Score the candidate pairs similar enough in text; keep those accepted."""
+    edges = []
+    for i, j, text in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True):
+        if text >= params.min_text:
+            signals = score_pair(views[i], views[j], text, params)
+            if accepted(signals, params):
+                edges.append((i, j, signals))
+    return edges
 
 
 def build_cluster(members: Sequence[Claim], joins: Sequence[dict[str, object]]) -> Cluster:

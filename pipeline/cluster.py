@@ -2,13 +2,8 @@
 
 The steps, each a function:
 
-1. :func:`candidate_pairs` (blocking): claims are indexed under their most
-   weighted content words and their actor, place, initiator and amount keys;
-   only claims from different documents that share a block are compared. In
-   a block larger than ``max_block`` each claim meets only its ``window``
-   nearest neighbours in time, and a block of a word too common to say
-   anything is dropped, so the number of pairs grows linearly with the
-   number of claims.
+1. :func:`pipeline.blocking.candidate_pairs`: only claims from different
+   documents that share a rare word or a fact key are compared.
 2. :func:`score_pair`: text similarity, fact overlap and event time give one
    score; every signal is kept. Claims whose event dates lie more than
    ``max_gap_days`` apart, or (without event dates) whose documents lie more
@@ -28,23 +23,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from pipeline.records import Claim
 
-__all__ = [
-    "ClaimView",
-    "Params",
-    "agglomerate",
-    "candidate_pairs",
-    "key_rarity",
-    "score_pair",
-    "view",
-]
+__all__ = ["ClaimView", "Params", "agglomerate", "key_rarity", "score_pair", "view"]
 
 log = logging.getLogger(__name__)
 
-BLOCK_SLOTS = ("who", "where", "initiator", "amount")
 OVERLAP_SLOTS = ("who", "where", "initiator", "amount")  # "when" is the time signal
 PENALTIES = {"where": 0.15, "who": 0.1, "initiator": 0.1}
 # Places are mostly the countries every report of a region names: they count half.
@@ -222,72 +206,6 @@ def accepted(signals: dict[str, object], params: Params) -> bool:
         and float(signals["text"]) >= params.min_text  # type: ignore[arg-type]
         and float(signals["score"]) >= params.threshold  # type: ignore[arg-type]
     )
-
-
-def block_keys(v: ClaimView, terms: Sequence[str]) -> list[str]:
-    """The blocks a claim is indexed under: content words and fact keys."""
-    keys = [f"t:{t}" for t in terms]
-    keys += [f"{slot}:{k}" for slot in BLOCK_SLOTS for k in sorted(v.keys.get(slot, ()))]
-    return keys
-
-
-def candidate_pairs(
-    views: Sequence[ClaimView], terms: Sequence[Sequence[str]], params: Params
-) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """Pairs ``(i, j)``, ``i < j``, of claims from different documents sharing a block.
-
-    A block of at most ``max_block`` claims gives all its pairs. A larger one is
-    sorted by date and each claim is paired with its ``window`` next neighbours
-    in time (sorted neighbourhood), so it costs linear, not quadratic, work. A
-    block holding more than ``max_share`` of all claims (a word like "said")
-    is dropped.
-
-    Returns:
-        The left and right index arrays, and counts of full, windowed and dropped blocks.
-    """
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, (v, t) in enumerate(zip(views, terms, strict=True)):
-        for key in block_keys(v, t):
-            postings[key].append(i)
-    doc_index: dict[str, int] = {}
-    docs = np.array(
-        [doc_index.setdefault(v.claim.doc_id, len(doc_index)) for v in views], dtype=np.int64
-    )
-    days = np.array([_day(v) for v in views], dtype=np.int64)
-    limit = max(params.max_block, int(params.max_share * len(views)))
-    counts = {"blocks": 0, "windowed_blocks": 0, "dropped_blocks": 0}
-    parts = []
-    for members in postings.values():
-        if len(members) < 2:
-            continue
-        idx = np.array(members, dtype=np.int64)
-        if len(idx) <= params.max_block:
-            counts["blocks"] += 1
-            left, right = (idx[k] for k in np.triu_indices(len(idx), k=1))
-        elif len(idx) <= limit:
-            counts["windowed_blocks"] += 1
-            idx = idx[np.argsort(days[idx], kind="stable")]
-            steps = range(1, min(params.window, len(idx) - 1) + 1)
-            left = np.concatenate([idx[:-k] for k in steps])
-            right = np.concatenate([idx[k:] for k in steps])
-        else:
-            counts["dropped_blocks"] += 1
-            continue
-        keep = docs[left] != docs[right]
-        lo, hi = np.minimum(left, right)[keep], np.maximum(left, right)[keep]
-        parts.append(lo * len(views) + hi)
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, counts
-    codes = np.unique(np.concatenate(parts))
-    return codes // len(views), codes % len(views), counts
-
-
-def _day(v: ClaimView) -> int:
-    """The day a claim is sorted on: its first event date, else its document's (0 if none)."""
-    if v.spans:
-        return v.spans[0][0]
-    return v.anchor if v.anchor is not None else 0
 
 
 def agglomerate(

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from pipeline.align import align_claims
+from pipeline.blocking import candidate_pairs
 from pipeline.cluster import (
     Params,
     accepted,
-    candidate_pairs,
     date_span,
     score_pair,
     time_signal,
