@@ -38,7 +38,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SIMILARITY_KINDS = ("auto", "embed", "lexical")
-_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]{2,}(?:-[^\W\d_]+)*")  # words of 2+ letters; "Austin's" -> austin
 _MODEL: Any = None  # the loaded sentence-transformers model, shared by every Embedder
 
 
