@@ -1,12 +1,19 @@
 """Benchmarks of the align stage: scaling on synthetic collections, pair precision/recall.
 
-``scale``: builds synthetic run directories of N documents (default 1000, 2000,
+``scale``: builds synthetic collections of N documents (default 1000, 2000,
 4000, 8000) from English sentences of /work/shared/data (WMT23 zh-en reference
 and system outputs, IWSLT tst2012/2013 English), recombined into documents with
 random publication dates, plus a few injected events, each reported by several
-documents in different words. Each size runs the align stage in a fresh child
-process; the table gives wall time, peak RSS, claims, candidate pairs per claim
-and how many injected-event pairs were recovered.
+documents in different words. Each size runs in a fresh child process, with
+the lexical similarity by default; facts are read once per distinct sentence.
+The table gives claims, multi-document clusters, the extraction and alignment
+seconds, peak RSS, how many injected-event pairs were recovered, and the share
+of joined pairs whose two sentences render the same source line
+(``same_origin``: WMT23 reference and system outputs of one line, or the same
+sentence reused; the rest join sentences of different lines, mostly false
+matches).
+
+``stage``: the whole stage (files in and out, facts for every segment) on one size.
 
 ``pairs``: runs the stage on the seed fixtures (tests/data/align) and prints
 precision and recall of the pair decisions against the hand-labelled gold events.
@@ -88,6 +95,20 @@ def _pool() -> list[str]:
     for name in CORPORA:
         lines += [x.strip() for x in read_text_lines(DATA / name) if len(x.split()) >= 6]
     return lines
+
+
+def origins() -> dict[str, set[str]]:
+    """Sentence -> the source lines it renders (WMT23 reference and system outputs of
+    line i all render line i) or the injected event it reports."""
+    out: dict[str, set[str]] = {}
+    for name in CORPORA:
+        corpus = "wmt" if name.startswith("wmt23") else name
+        for i, line in enumerate(read_text_lines(DATA / name)):
+            out.setdefault(line.strip(), set()).add(f"{corpus}:{i}")
+    for k, (_, wordings) in enumerate(EVENTS):
+        for w in wordings:
+            out[w] = {f"event:{k}"}
+    return out
 
 
 def collection(n_docs: int, seed: int = 0) -> tuple[list[Document], list[Translation], int]:
@@ -188,6 +209,7 @@ def one(n_docs: int, similarity: str) -> dict[str, object]:
         for _, wordings in EVENTS:
             hits = sum(1 for m in c.members if m.translation in wordings)
             found += hits * (hits - 1) // 2
+    same, pairs = _origin_pairs(clusters)
     return {
         "docs": n_docs,
         "segments": len(trans),
@@ -197,7 +219,20 @@ def one(n_docs: int, similarity: str) -> dict[str, object]:
         "align_s": round(aligned - extracted, 1),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "event_pairs": f"{found}/{injected}",
+        "same_origin": f"{same / pairs:.3f}" if pairs else "-",
     }
+
+
+def _origin_pairs(clusters: list[Cluster]) -> tuple[int, int]:
+    """Cross-document pairs in clusters, and how many render the same source line."""
+    where = origins()
+    same = total = 0
+    for c in clusters:
+        for a, b in itertools.combinations(c.members, 2):
+            if a.doc_id != b.doc_id:
+                total += 1
+                same += bool(where.get(a.translation, set()) & where.get(b.translation, set()))
+    return same, total
 
 
 def stage(n_docs: int, similarity: str) -> None:
@@ -228,7 +263,7 @@ def scale(sizes: list[int], similarity: str) -> None:
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(rows[-1], file=sys.stderr)
     cols = ["docs", "segments", "claims", "multi_doc", "extract_s", "align_s", "peak_mb"]
-    cols.append("event_pairs")
+    cols += ["event_pairs", "same_origin"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:

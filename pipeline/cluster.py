@@ -34,7 +34,7 @@ PENALTIES = {"where": 0.15, "who": 0.1, "initiator": 0.1}
 # Places are mostly the countries every report of a region names: they count half.
 SLOT_WEIGHTS = {"where": 0.5}
 # Rarity weight of one key that alone makes a fact overlap count in full.
-SPECIFIC = 2.0
+SPECIFIC = 1.0
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,20 @@ def date_span(key: str) -> tuple[int, int] | None:
 
 
 def key_rarity(claims: Sequence[Claim]) -> dict[str, float]:
-    """``slot:key`` -> inverse claim frequency ``ln(N / df)`` of each fact key.
+    """``slot:key`` -> rarity of each fact key: ``ln(N / df) / ln(sqrt(N))``.
 
     A shared rare key (a spokesman's name) says more than a shared common one
-    (a country every claim names).
+    (a country every claim names). A key found in sqrt(N) of the N claims
+    weighs 1 (``SPECIFIC``), in fewer more, in more less, whatever the size of
+    the collection.
     """
+    if len(claims) < 2:
+        return {}
     df: Counter[str] = Counter()
     for c in claims:
         df.update({f"{f.slot}:{f.key}" for f in c.facts})
-    return {k: math.log(len(claims) / n) for k, n in df.items()}
+    scale = 0.5 * math.log(len(claims))
+    return {k: math.log(len(claims) / n) / scale for k, n in df.items()}
 
 
 def view(claim: Claim, anchor: str | None, rarity: Mapping[str, float] | None = None) -> ClaimView:
