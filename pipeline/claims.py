@@ -27,7 +27,7 @@ __all__ = ["CHECKABLE_SLOTS", "document_date", "extract_claims", "is_checkable",
 log = logging.getLogger(__name__)
 
 CHECKABLE_SLOTS = frozenset({"when", "amount", "source", "initiator"})
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO = re.compile(r"(\d{4})(?:-|年\s*)(\d{1,2})(?:-|月\s*)(\d{1,2})")
 _DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 _FULL_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
@@ -74,7 +74,7 @@ def is_checkable(translation: str, source: str, facts: Iterable[Fact], min_words
 
 
 def document_date(published: str | None) -> str | None:
-    """A publication date as ISO ``YYYY-MM-DD`` (ISO or day/month/year text), else None."""
+    """A publication date as ISO ``YYYY-MM-DD`` (ISO, 2022年5月14日, day/month/year) or None."""
     if not published:
         return None
     if m := _ISO.search(published):

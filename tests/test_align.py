@@ -189,6 +189,7 @@ def test_is_checkable(text: str, facts: tuple[Fact, ...], checkable: bool) -> No
         ("2022-05-14 08:38:11", "2022-05-14"),  # seed 003 dateline
         ("14/05/2022 06:55", "2022-05-14"),  # seed 001 dateline
         ("2022-12-01T10:17:11", "2022-12-01"),
+        ("2022年5月14日 08:38", "2022-05-14"),
         ("Ngày 29 tháng 11 năm 2023", None),  # not parsed here: the ingest stage's job
         (None, None),
     ],
