@@ -84,11 +84,30 @@ def _export_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _align_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--similarity",
+        choices=("auto", "embed", "lexical"),
+        default=SUPPRESS,
+        help="text similarity: sentence embeddings, TF-IDF, or embed when available (default)",
+    )
+    p.add_argument("--threshold", type=float, default=SUPPRESS, help="pair score to join")
+    p.add_argument("--min-text", type=float, default=SUPPRESS, help="text similarity to join")
+    p.add_argument(
+        "--max-gap-days", type=int, default=SUPPRESS, help="event dates further apart never join"
+    )
+    p.add_argument(
+        "--max-per-doc", type=int, default=SUPPRESS, help="most claims per document in a cluster"
+    )
+    p.add_argument("--captions", action="store_true", default=SUPPRESS, help="use captions too")
+
+
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
 STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ingest": _ingest_options,
     "detect": _detect_options,
     "segment": _segment_options,
+    "align": _align_options,
     "export": _export_options,
     "report": _report_options,
 }
@@ -97,6 +116,7 @@ STAGE_HELP = {
     "ingest": "read, decode and clean articles into documents.jsonl",
     "detect": "detect the language of documents and paragraphs",
     "segment": "split documents into sentences: segments.jsonl",
+    "align": "cluster claims about the same event: claims.jsonl, alignments.jsonl",
     "export": "write the parallel corpus as jsonl, tsv, moses or tmx into export/",
     "report": "write report.html, one self-contained page of the whole run",
 }

@@ -272,6 +272,10 @@ class Claim(Record):
     published: str | None = None
     event_date: str | None = None
     facts: tuple[Fact, ...] = ()
+    # The document's date the claim's relative dates were read against: its
+    # publication date, or the latest full date its text states.
+    anchor: str | None = None
+    role: str = "body"
 
 
 @dataclass(frozen=True)
@@ -319,6 +323,9 @@ class Cluster(Record):
     scores: tuple[Mapping[str, Any], ...] = ()
     event_date: str | None = None
     langs: tuple[str, ...] = ()
+    # slot -> claim ids of members that give no value for it.
+    silent: Mapping[str, list[str]] = field(default_factory=dict)
+    outlets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_choice("Cluster", "verdict", self.verdict, VERDICTS)
