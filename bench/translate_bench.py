@@ -171,7 +171,9 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="40 sentences, 8 naive, no sweep")
+    parser.add_argument(
+        "--quick", action="store_true", help="40 sentences, 8 naive, no sweep (overrides --n)"
+    )
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--naive-n", type=int, default=30)
     parser.add_argument("--beams", default="1,4")

@@ -212,3 +212,65 @@ def test_bad_settings(tmp_path: Path, options: dict[str, Any], message: str) -> 
 
     with pytest.raises(ConfigError, match=message):
         Config.from_options({"out": tmp_path, **options})
+
+
+def test_small_chunks_give_the_same_output_and_dedupe_across_chunks(
+    tmp_path: Path, tiny_marian: Path
+) -> None:
+    _segments(tmp_path)
+    run(_config(tmp_path / "a", tiny_marian, input=(tmp_path / "segments.jsonl",)), _counting([]))
+    calls: list[str] = []
+    config = _config(
+        tmp_path / "b", tiny_marian, input=(tmp_path / "segments.jsonl",), chunk_size=2
+    )
+    run(config, _counting(calls))
+    # the repeated title falls in another chunk and comes from the cache
+    assert len(calls) == 4
+    assert (tmp_path / "b" / "translations.jsonl").read_bytes() == (
+        tmp_path / "a" / "translations.jsonl"
+    ).read_bytes()
+
+
+def test_up_to_date_output_is_reused(tmp_path: Path, tiny_marian: Path) -> None:
+    from pipeline.stages import run_stage
+
+    _segments(tmp_path)
+    options = {"out": tmp_path, "model": [f"vi={tiny_marian}", f"zh={tiny_marian}"], **FAST}
+    assert not run_stage("translate", options).reused
+    assert run_stage("translate", options).reused  # the manifest says nothing changed
+    assert not run_stage("translate", {**options, "beam_size": 2}).reused
+
+
+def test_segments_stream_chunk_by_chunk(tmp_path: Path) -> None:
+    from pipeline.cache import TranslationCache
+    from pipeline.translate import Translating, translate_segments
+
+    consumed = 0
+
+    def source() -> Any:
+        nonlocal consumed
+        for i in range(1000):
+            consumed += 1
+            yield Segment("d", f"d:{i}", i, 0, "body", "en", 1.0, f"Sentence {i}.")
+
+    config = Config.from_options({"out": tmp_path, "chunk_size": 10})
+    with TranslationCache(tmp_path / "c.sqlite") as cache:
+        stream = translate_segments(source(), Translating(config, cache))
+        first = next(stream)
+    assert first.seg_id == "d:0" and first.status == "identity"
+    assert consumed <= 11  # one chunk read, not the whole input
+
+
+def test_pick_device() -> None:
+    import torch
+
+    from pipeline import ConfigError
+    from pipeline.translators import pick_device
+
+    assert pick_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert pick_device("cpu") == "cpu"
+    with pytest.raises(ConfigError, match="expected auto, cpu or cuda"):
+        pick_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="no CUDA GPU"):
+            pick_device("cuda")
