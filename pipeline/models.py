@@ -184,12 +184,16 @@ def locate(spec: ModelSpec, models_dir: Path, hub: bool = False) -> tuple[Path |
     if not hub or _offline():
         return None, places + (" (the hub was not tried: HF_HUB_OFFLINE)" if hub else "")
     try:
-        path = snapshot_download(
-            spec.model_id, revision=spec.revision, allow_patterns=FETCH_PATTERNS
+        path = Path(
+            snapshot_download(spec.model_id, revision=spec.revision, allow_patterns=FETCH_PATTERNS)
         )
-        return Path(path), f"hub, cached at {path}"
     except failures as exc:
-        return None, places + f", the hub ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+        first = (str(exc).splitlines() or [""])[0]
+        return None, places + f", the hub ({type(exc).__name__}: {first})"
+    missing = missing_files(path)
+    if missing:
+        return None, places + f", the hub ({path} lacks {', '.join(missing)})"
+    return path, f"hub, cached at {path}"
 
 
 @dataclass(frozen=True)
