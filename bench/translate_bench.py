@@ -169,6 +169,29 @@ def measure(
     return result
 
 
+def paired(args: argparse.Namespace) -> None:
+    """Batched generate and the stage alternately in one process (fairer on a noisy machine)."""
+    import torch
+
+    torch.set_num_threads(args.threads)
+    build_model(args.model_dir, args.tokens)
+    texts = sentences(args.n)
+    print(
+        f"paired, threads {args.threads}, beam {args.beam}, n={len(texts)}, "
+        f"{args.tokens} new tokens each, batch {args.batch_size}, budget {args.batch_tokens}"
+    )
+    for round_ in range(args.paired):
+        b = run_direct(args.model_dir, texts, args.beam, args.tokens, args.batch_size)
+        s = run_stage(
+            args.model_dir, texts, args.beam, args.tokens, args.batch_size, args.batch_tokens
+        )
+        print(
+            f"round {round_ + 1}: batched {len(texts) / b:.2f} sent/s, "
+            f"stage {len(texts) / s:.2f} sent/s, stage/batched {b / s:.2f}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -188,8 +211,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--model-dir", type=Path, default=ROOT / "bench-out" / "opus-random")
     parser.add_argument("--one", choices=["naive", "batched", "stage"], help=argparse.SUPPRESS)
-    parser.add_argument("--beam", type=int, default=4, help=argparse.SUPPRESS)
+    parser.add_argument("--beam", type=int, default=4, help="beam of --paired")
+    parser.add_argument(
+        "--paired",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="only alternate batched generate and the stage, ROUNDS times",
+    )
     args = parser.parse_args()
+    if args.paired:
+        paired(args)
+        return
     if args.one:
         child(args)
         return
