@@ -192,7 +192,7 @@ def paired(args: argparse.Namespace) -> None:
         )
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--quick", action="store_true", help="40 sentences, 8 naive, no sweep (overrides --n)"
@@ -219,7 +219,12 @@ def main() -> None:
         metavar="ROUNDS",
         help="only alternate batched generate and the stage, ROUNDS times",
     )
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    """Run every measurement (or one, in a child process) and print the table."""
+    args = _parser().parse_args()
     if args.paired:
         paired(args)
         return
