@@ -1,0 +1,187 @@
+"""The translate stage: ``segments.jsonl`` -> ``translations.jsonl``.
+
+Only segments whose role is selected (title, body, caption by default) are
+translated and written; the others are left out of ``translations.jsonl``, so
+later stages join on ``seg_id``. English passes through the identity
+translator. A segment whose language is ``und`` (undetermined) or has no model
+is written ``untranslated`` with the reason: guessing a model from the document
+would put wrong-language text through a model silently. A configured model that
+cannot be found leaves its language's segments ``untranslated``, the others are
+still translated, and the stage reports the failure (exit status 1).
+
+Segments stream through in chunks; in each chunk identical sources are
+translated once, long ones are split to fit the model, batches are planned by
+length, and every batch is stored in the SQLite cache as soon as it is done, so
+a killed run resumes without retranslating (and the output, written through
+:class:`~pipeline.io.ResumableJsonlWriter`, neither loses nor repeats a line).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.cache import TranslationCache
+from pipeline.io import (
+    ResumableJsonlWriter,
+    atomic_write_json,
+    file_sha256,
+    read_json,
+    read_records,
+    remove_file,
+)
+from pipeline.manifest import Manifest
+from pipeline.records import ROLES, Segment, Translation
+from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
+from pipeline.translating import Translating
+from pipeline.translators import GenerationSettings, TranslatorFactory, marian_factory
+
+__all__ = ["Config", "Translating", "run", "translate_segments"]
+
+log = logging.getLogger(__name__)
+STAGE = "translate"
+OUTPUT = "translations.jsonl"
+
+
+@dataclass(frozen=True)
+class Config(StageConfig):
+    """Settings of the translate stage (zeros take the model's generation config).
+
+    Attributes:
+        model: ``LANG=HUB_ID_OR_FOLDER`` overrides of the registry.
+        models_dir: the registry and local snapshots.
+        roles: segment roles to translate.
+        device: ``auto``, ``cpu`` or ``cuda``.
+        beam_size: beams (0: the model's, 4 for OPUS-MT).
+        max_new_tokens: longest output (0: the model's max length, 512 for OPUS-MT).
+        no_repeat_ngram_size: never repeat a token n-gram this long (0: off).
+        repetition_penalty: >1 discourages repeated tokens (1.0: off).
+        batch_size: most segments per batch.
+        batch_tokens: most padded input tokens per batch.
+        chunk_size: segments read, translated and written at a time.
+        max_input_tokens: split segments longer than this (0: the model's limit).
+        cache: the SQLite cache (default ``<out>/cache.sqlite``).
+    """
+
+    model: tuple[str, ...] = ()
+    models_dir: Path = Path("models")
+    roles: tuple[str, ...] = ("title", "body", "caption")
+    device: str = "auto"
+    beam_size: int = 0
+    max_new_tokens: int = 0
+    no_repeat_ngram_size: int = 6
+    repetition_penalty: float = 1.0
+    batch_size: int = 32
+    batch_tokens: int = 4096
+    chunk_size: int = 2000
+    max_input_tokens: int = 0
+    cache: Path | None = None
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.roles) - set(ROLES))
+        if unknown:
+            raise ValueError(f"roles: unknown role {unknown[0]!r} (roles: {', '.join(ROLES)})")
+        for name in ("batch_size", "batch_tokens", "chunk_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+    def generation(self) -> GenerationSettings:
+        """The generation settings handed to translators."""
+        return GenerationSettings(
+            self.beam_size,
+            self.max_new_tokens,
+            self.no_repeat_ngram_size,
+            self.repetition_penalty,
+            self.device,
+        )
+
+
+def _key(obj: dict[str, Any]) -> str:
+    return f"{obj['doc_id']}\t{obj['seg_id']}"
+
+
+def _chunks(items: Iterable[Segment], size: int) -> Iterator[list[Segment]]:
+    chunk: list[Segment] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _stamp_partial(partial: Path, config: Config, inputs: dict[str, str]) -> Path:
+    """Drop a partial output left by a run with other inputs or settings; stamp this run's.
+
+    Returns:
+        The stamp file (``<partial>.json``), removed once the output is complete.
+    """
+    stamp = partial.with_name(partial.name + ".json")
+    wanted = {"inputs": inputs, "settings": config.settings()}
+    stale = partial.exists() and (not stamp.exists() or read_json(stamp) != wanted)
+    if stale:
+        log.info("%s: left by a run with other inputs or settings; starting over", partial)
+    if config.overwrite or stale:
+        remove_file(partial)
+    atomic_write_json(stamp, wanted)
+    return stamp
+
+
+def translate_segments(
+    segments: Iterable[Segment], engine: Translating, skip: set[str] | None = None
+) -> Iterator[Translation]:
+    """Stream translations of the selected segments, chunk by chunk, in input order.
+
+    Args:
+        segments: the segments (any iterable; read lazily).
+        engine: the translator set, cache and settings.
+        skip: ``doc_id<TAB>seg_id`` keys already done (resumed runs).
+    """
+    roles = set(engine.config.roles)
+    skip = skip if skip is not None else set()
+    selected = (s for s in segments if s.role in roles and f"{s.doc_id}\t{s.seg_id}" not in skip)
+    for chunk in _chunks(selected, engine.config.chunk_size):
+        yield from engine.translate(chunk)
+
+
+def run(config: Config, factory: TranslatorFactory = marian_factory) -> StageResult:
+    """Run the translate stage on ``<out>/segments.jsonl`` (or ``--input``).
+
+    Args:
+        config: the stage config.
+        factory: builds a translator for a model (the backend; torch by default).
+    """
+    path = stage_input(config, "segments.jsonl", "segment")
+    inputs = {str(path): file_sha256(path)}
+    output = config.out / OUTPUT
+    failed_before = Manifest(config.out).stage(STAGE).get("failures")
+    if not failed_before and up_to_date(config, STAGE, [output], inputs):
+        return StageResult(
+            STAGE, (output,), {}, reused=True, inputs=inputs, settings=config.settings()
+        )
+    writer = ResumableJsonlWriter(output, _key)
+    stamp = _stamp_partial(writer.partial, config, inputs)
+    from tqdm import tqdm
+
+    with TranslationCache(config.cache or config.out / "cache.sqlite") as cache, writer:
+        engine = Translating(config, cache, factory)
+        resumed = len(writer.done)
+        with tqdm(desc="translate", unit="seg", disable=None) as bar:
+            for record in translate_segments(read_records(path, Segment), engine, writer.done):
+                if f"{record.doc_id}\t{record.seg_id}" not in writer.done:  # duplicate input
+                    writer.write(record)
+                bar.update()
+        writer.commit()
+    remove_file(stamp)
+    counts = {"resumed": resumed, **engine.counts}
+    failures = tuple(
+        f"{lang}: {message} ({engine.untranslated.get(lang, 0)} segments untranslated)"
+        for lang, message in engine.failures.items()
+    )
+    return StageResult(
+        STAGE, (output,), counts, failures, inputs=inputs, settings=config.settings()
+    )
