@@ -10,7 +10,6 @@ class with the same attributes and methods, built by a factory the stage is give
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -158,9 +157,7 @@ class MarianTranslator:
         hf_logging.disable_progress_bar()
         self._device = pick_device(self._requested.device)
         try:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
-                self._tokenizer = MarianTokenizer.from_pretrained(self.folder)
+            self._tokenizer = MarianTokenizer.from_pretrained(self.folder)
             model = MarianMTModel.from_pretrained(self.folder)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{self.folder}: cannot load {self.model_id} ({exc})") from exc
