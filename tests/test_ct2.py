@@ -94,7 +94,9 @@ def _share(a: list[str], b: list[str]) -> float:
 
 
 # (beam, min_new_tokens): measured share of identical outputs, float32 vs torch,
-# ctranslate2 4.8.5 / transformers 5.23 / torch 2.13 CPU: 60/60 in every case.
+# ctranslate2 4.8.5 / transformers 5.23 / torch 2.13 CPU: 60/60 in every case
+# (also beam 4 with the forced length), with 40 (greedy) and 50 (beam 4)
+# different outputs among the 60.
 @pytest.mark.slow
 @pytest.mark.parametrize(("beam", "min_new"), [(1, 0), (1, MAX_NEW), (4, 0)])
 def test_float32_matches_torch(
@@ -106,16 +108,24 @@ def test_float32_matches_torch(
     assert _share(reference, _ct2_outputs(snapshot, inputs, "float32", beam, min_new)) >= 0.95
 
 
-# int8 quantizes the weights, so outputs of a random model drift from float32's:
-# measured 11/60 identical greedy (0.18) and 4/60 at beam 4 on this model.
+# int8 quantizes weights and activations; on this random model (weights of
+# std 1.0, so large activations) the outputs drift far from float32's. Measured
+# (same versions, AMD EPYC): 7/60 identical greedy, 3/60 at beam 4. The band
+# allows other CPUs' int8 kernels half or several times that, but not 0 (broken
+# model) or near 1 (quantization silently not applied).
 @pytest.mark.slow
-@pytest.mark.parametrize(("beam", "floor"), [(1, 0.10), (4, 0.03)])
+@pytest.mark.parametrize(("beam", "low", "high"), [(1, 0.05, 0.5), (4, 0.02, 0.5)])
 def test_int8_share_of_identical_outputs(
-    snapshot: Path, torch_model: tuple[Any, Any], inputs: list[str], beam: int, floor: float
+    snapshot: Path,
+    torch_model: tuple[Any, Any],
+    inputs: list[str],
+    beam: int,
+    low: float,
+    high: float,
 ) -> None:
     reference = _torch_outputs(torch_model, inputs, beam, 0)
     share = _share(reference, _ct2_outputs(snapshot, inputs, "int8", beam, 0))
-    assert floor <= share < 1.0
+    assert low <= share <= high
 
 
 def test_conversion_records_revision_and_settings(snapshot: Path, tmp_path: Path) -> None:

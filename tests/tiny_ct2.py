@@ -12,8 +12,18 @@ import json
 import shutil
 from pathlib import Path
 
+# Model shapes: the tiny test model, and OPUS-MT's (opus-mt-zh-en, opus-mt-vi-en) for benchmarks.
+TINY = {"d_model": 64, "layers": 2, "heads": 2, "ffn": 128, "pieces": 600, "vocab": 0}
+OPUS_MT = {"d_model": 512, "layers": 6, "heads": 8, "ffn": 2048, "pieces": 8000, "vocab": 65001}
 
-def build_tiny_snapshot(folder: Path, text: Path, seed: int = 0, init_std: float = 0.3) -> Path:
+
+def build_tiny_snapshot(
+    folder: Path,
+    text: Path,
+    seed: int = 0,
+    init_std: float = 1.0,
+    shape: dict[str, int] | None = None,
+) -> Path:
     """Train a sentencepiece model on ``text`` and save a random MarianMT beside it.
 
     Args:
@@ -21,6 +31,8 @@ def build_tiny_snapshot(folder: Path, text: Path, seed: int = 0, init_std: float
         text: lines to train the sentencepiece model on.
         seed: torch seed of the random weights.
         init_std: standard deviation of the random weights.
+        shape: :data:`TINY` (default) or :data:`OPUS_MT`; a ``vocab`` larger than
+            the sentencepiece model pads the vocabulary with unused entries.
 
     Returns:
         ``folder``.
@@ -29,11 +41,12 @@ def build_tiny_snapshot(folder: Path, text: Path, seed: int = 0, init_std: float
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
+    shape = shape or TINY
     folder.mkdir(parents=True, exist_ok=True)
     spm.SentencePieceTrainer.train(
         input=str(text),
         model_prefix=str(folder / "sp"),
-        vocab_size=600,
+        vocab_size=shape["pieces"],
         model_type="unigram",
         character_coverage=1.0,
         hard_vocab_limit=False,
@@ -46,6 +59,8 @@ def build_tiny_snapshot(folder: Path, text: Path, seed: int = 0, init_std: float
     vocab = {"</s>": 0, "<unk>": 1}
     for i in range(pieces.get_piece_size()):
         vocab.setdefault(pieces.id_to_piece(i), len(vocab))
+    while len(vocab) < shape["vocab"] - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(
@@ -54,14 +69,14 @@ def build_tiny_snapshot(folder: Path, text: Path, seed: int = 0, init_std: float
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
-        d_model=32,
-        encoder_layers=2,
-        decoder_layers=2,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
-        max_position_embeddings=128,
+        d_model=shape["d_model"],
+        encoder_layers=shape["layers"],
+        decoder_layers=shape["layers"],
+        encoder_attention_heads=shape["heads"],
+        decoder_attention_heads=shape["heads"],
+        encoder_ffn_dim=shape["ffn"],
+        decoder_ffn_dim=shape["ffn"],
+        max_position_embeddings=512,
         pad_token_id=pad,
         eos_token_id=0,
         decoder_start_token_id=pad,
