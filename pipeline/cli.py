@@ -34,17 +34,47 @@ def _segment_options(p: argparse.ArgumentParser) -> None:
     del p  # segmentation has no settings of its own yet
 
 
+def _translate_options(p: argparse.ArgumentParser) -> None:
+    add = p.add_argument
+    add(
+        "--model",
+        action="append",
+        default=SUPPRESS,
+        metavar="LANG=HUB_ID_OR_FOLDER",
+        help="model for a language (repeatable), e.g. vi=models/opus-mt-vi-en",
+    )
+    add("--models-dir", type=Path, default=SUPPRESS, help="registry and snapshots (models/)")
+    add(
+        "--roles",
+        type=lambda v: tuple(v.split(",")),
+        default=SUPPRESS,
+        help="segment roles to translate (default title,body,caption)",
+    )
+    add("--device", choices=["auto", "cpu", "cuda"], default=SUPPRESS, help="default auto")
+    add("--beam-size", type=int, default=SUPPRESS, help="beams (default: the model's, 4)")
+    add("--max-new-tokens", type=int, default=SUPPRESS, help="longest output (default: model's)")
+    add("--no-repeat-ngram-size", type=int, default=SUPPRESS, help="default 6 (0 = off)")
+    add("--repetition-penalty", type=float, default=SUPPRESS, help="default 1.0 (off)")
+    add("--batch-size", type=int, default=SUPPRESS, help="segments per batch (default 32)")
+    add("--batch-tokens", type=int, default=SUPPRESS, help="padded tokens per batch (4096)")
+    add("--chunk-size", type=int, default=SUPPRESS, help="segments per chunk (default 2000)")
+    add("--max-input-tokens", type=int, default=SUPPRESS, help="split longer segments")
+    add("--cache", type=Path, default=SUPPRESS, help="SQLite cache (default OUT/cache.sqlite)")
+
+
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
 STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ingest": _ingest_options,
     "detect": _detect_options,
     "segment": _segment_options,
+    "translate": _translate_options,
 }
 
 STAGE_HELP = {
     "ingest": "read, decode and clean articles into documents.jsonl",
     "detect": "detect the language of documents and paragraphs",
     "segment": "split documents into sentences: segments.jsonl",
+    "translate": "translate segments to English: translations.jsonl",
 }
 
 
@@ -85,7 +115,50 @@ def build_parser() -> argparse.ArgumentParser:
     for name in STAGES:
         STAGE_OPTIONS[name](p)
     p.set_defaults(handler=_handle_run)
+    _add_models(sub)
     return parser
+
+
+def _add_models(sub: Any) -> None:
+    p = sub.add_parser("models", help="list or fetch the translation models")
+    msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    listing = msub.add_parser("list", help="each language's model and where it is found")
+    fetch = msub.add_parser("fetch", help="download model snapshots into models/")
+    fetch.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
+    for q in (listing, fetch):
+        q.add_argument("--models-dir", type=Path, default=Path("models"), help="default models/")
+        q.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
+    listing.set_defaults(handler=_handle_models_list)
+    fetch.set_defaults(handler=_handle_models_fetch)
+
+
+def _handle_models_list(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from pipeline.models import describe, model_specs
+
+    for row in describe(model_specs(args.models_dir, args.model), args.models_dir):
+        model = f"{row['model']}@{row['revision']}" if row["revision"] else row["model"]
+        print(f"{row['lang']:4} {model:45} {row['available']}")
+    return 0
+
+
+def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from pipeline import ModelError
+    from pipeline.models import IDENTITY, fetch_model, model_specs
+
+    specs = model_specs(args.models_dir, args.model)
+    langs = args.langs or [k for k, v in sorted(specs.items()) if v.model_id != IDENTITY]
+    failed = 0
+    for lang in langs:
+        if lang not in specs:
+            print(f"{lang}: no model in the registry (known: {', '.join(sorted(specs))})")
+            failed += 1
+            continue
+        try:
+            print(f"{lang}: {specs[lang].model_id} -> {fetch_model(specs[lang], args.models_dir)}")
+        except ModelError as exc:
+            print(f"{lang}: failed: {exc}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
 
 
 def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:

@@ -34,6 +34,7 @@ __all__ = [
     "read_records",
     "read_text",
     "read_text_lines",
+    "remove_file",
     "write_jsonl",
     "write_records",
 ]
@@ -200,6 +201,15 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def remove_file(path: Path) -> bool:
+    """Delete a file if it exists (a stale partial output); return whether it did."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 class ResumableJsonlWriter:

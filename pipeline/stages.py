@@ -41,6 +41,7 @@ STAGES: dict[str, str] = {
     "ingest": "pipeline.ingest",
     "detect": "pipeline.detect",
     "segment": "pipeline.segment",
+    "translate": "pipeline.translate",
 }
 
 

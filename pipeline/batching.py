@@ -1,0 +1,93 @@
+"""Batching for throughput: dedupe, sort by length, group by a token budget and a count.
+
+Padding makes a batch cost its longest member times its size, so texts are
+sorted by token length before they are grouped (EasyNMT's ``translate_sentences``
+does this); results are put back in the original order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+__all__ = ["plan_batches", "translate_all", "unique"]
+
+
+def unique(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """Deduplicate texts.
+
+    Returns:
+        (the distinct texts in first-seen order, for each input the index of its text).
+    """
+    index: dict[str, int] = {}
+    where = [index.setdefault(text, len(index)) for text in texts]
+    return list(index), where
+
+
+def plan_batches(lengths: Sequence[int], batch_size: int, batch_tokens: int) -> list[list[int]]:
+    """Group positions into batches, longest first.
+
+    A batch holds at most ``batch_size`` texts and at most ``batch_tokens``
+    padded tokens (its longest length times its size); a text longer than the
+    budget gets a batch of its own.
+
+    Args:
+        lengths: token length of each text.
+        batch_size: most texts in a batch (>= 1).
+        batch_tokens: most padded tokens in a batch (>= 1).
+
+    Returns:
+        Lists of positions into ``lengths``; every position appears once.
+    """
+    if batch_size < 1 or batch_tokens < 1:
+        raise ValueError(
+            f"batch_size and batch_tokens must be >= 1, got {batch_size}, {batch_tokens}"
+        )
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
+    for i in order:
+        # Sorted longest first, so the batch's padded width is its first member's length.
+        width = max(longest, lengths[i])
+        if current and (len(current) >= batch_size or width * (len(current) + 1) > batch_tokens):
+            batches.append(current)
+            current, width = [], lengths[i]
+        current.append(i)
+        longest = width
+    if current:
+        batches.append(current)
+    return batches
+
+
+def translate_all(
+    texts: Sequence[str],
+    lengths: Sequence[int],
+    translate: Callable[[list[str]], list[str]],
+    batch_size: int,
+    batch_tokens: int,
+    on_batch: Callable[[list[int], list[str]], None] | None = None,
+) -> list[str]:
+    """Translate texts in planned batches and return the results in input order.
+
+    Args:
+        texts: the texts (already deduplicated by the caller, if wanted).
+        lengths: their token lengths.
+        translate: translates one batch.
+        batch_size: most texts per batch.
+        batch_tokens: most padded tokens per batch.
+        on_batch: called after each batch with its positions and results (to cache
+            them at once, and for progress bars).
+
+    Raises:
+        RuntimeError: the translator returned the wrong number of results.
+    """
+    results: list[str | None] = [None] * len(texts)
+    for batch in plan_batches(lengths, batch_size, batch_tokens):
+        out = translate([texts[i] for i in batch])
+        if len(out) != len(batch):
+            raise RuntimeError(f"translator returned {len(out)} results for {len(batch)} texts")
+        for i, text in zip(batch, out, strict=True):
+            results[i] = text
+        if on_batch is not None:
+            on_batch(batch, out)
+    return [r if r is not None else "" for r in results]

@@ -1,0 +1,115 @@
+"""A translation cache in SQLite, safe for several processes on one machine.
+
+Keys hash the model id and revision, the backend, the generation settings and
+the source text, so a change to any of them misses the cache. The database
+runs in WAL mode with a busy timeout; writes are short transactions of
+``INSERT OR IGNORE``, so two runs sharing a cache never corrupt it and the
+first answer for a key wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline import InputError
+
+__all__ = ["TranslationCache", "cache_key"]
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    translation TEXT NOT NULL
+)
+"""
+CHUNK = 500  # keys per SELECT, below SQLite's variable limit
+
+
+def cache_key(model: str, settings: Mapping[str, Any], source: str) -> str:
+    """The cache key of one source text under one model and its settings.
+
+    Args:
+        model: ``model_id@revision``.
+        settings: backend and generation settings (any JSON-able mapping).
+        source: the text sent to the model.
+    """
+    blob = json.dumps([model, dict(sorted(settings.items())), source], ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class TranslationCache:
+    """Source -> translation, keyed by :func:`cache_key`.
+
+    Args:
+        path: the SQLite file (created with its folder).
+        timeout: seconds to wait for another writer.
+    """
+
+    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+        self.path = path
+        self._timeout = timeout
+        self._db: sqlite3.Connection | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def __enter__(self) -> TranslationCache:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: not a usable translation cache ({exc})") from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("TranslationCache used outside its with-block")
+        return self._db
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        """Return key -> translation for the keys present."""
+        found: dict[str, str] = {}
+        db = self._conn()
+        for start in range(0, len(keys), CHUNK):
+            part = list(keys[start : start + CHUNK])
+            marks = ",".join("?" * len(part))
+            rows = db.execute(
+                f"SELECT key, translation FROM translations WHERE key IN ({marks})", part
+            )
+            found.update(rows.fetchall())
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
+    def put_many(self, model: str, items: Iterable[tuple[str, str]]) -> None:
+        """Store (key, translation) pairs in one short transaction; existing keys win."""
+        rows = [(key, model, text) for key, text in items]
+        if not rows:
+            return
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def __len__(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM translations").fetchone()[0])

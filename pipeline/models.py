@@ -1,0 +1,275 @@
+"""The model registry: which model translates each language, and where it is found.
+
+``models/registry.toml`` maps a source language to a Hugging Face model id and a
+pinned revision (the built-in table below is used when the file is absent).
+Users override a language with ``LANG=HUB_ID_OR_FOLDER``. A model is looked for,
+in order, in a local snapshot ``models/<name>/``, in the Hugging Face cache
+(``HF_HOME``), and on the hub (unless ``HF_HUB_OFFLINE`` is set). ``huggingface_hub``
+is imported only when a model is resolved or fetched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import ConfigError, ModelError
+from pipeline.io import atomic_write_json, read_json, read_text
+
+__all__ = [
+    "IDENTITY",
+    "ModelSpec",
+    "fetch_model",
+    "load_registry",
+    "locate",
+    "model_specs",
+    "parse_overrides",
+    "resolve",
+]
+
+log = logging.getLogger(__name__)
+
+IDENTITY = "identity"
+DEFAULT_REGISTRY: dict[str, tuple[str, str]] = {
+    "en": (IDENTITY, ""),
+    "vi": ("Helsinki-NLP/opus-mt-vi-en", "main"),
+    "zh": ("Helsinki-NLP/opus-mt-zh-en", "main"),
+}
+# Files a snapshot must hold to load; ``weights`` is any of WEIGHTS.
+REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
+WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+FETCH_PATTERNS = ["*.json", "*.spm", "*.safetensors", "*.txt", "*.md"]
+MARKER = "parallax-model.json"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One language's model as configured, before it is looked for.
+
+    Attributes:
+        lang: source language code (``vi``, ``zh``...).
+        model_id: hub id (``Helsinki-NLP/opus-mt-vi-en``), ``identity``, or a folder.
+        revision: pinned hub revision; ``local`` for a folder given by the user.
+        folder: the folder the user named, when ``model_id`` is one.
+    """
+
+    lang: str
+    model_id: str
+    revision: str = "main"
+    folder: Path | None = None
+
+    @property
+    def local_name(self) -> str:
+        """The folder name of its snapshot under ``models/``."""
+        return self.model_id.rstrip("/").split("/")[-1]
+
+
+def base_lang(lang: str) -> str:
+    """The registry key of a language code: ``zh-cn`` -> ``zh``, ``VI`` -> ``vi``."""
+    return lang.lower().replace("_", "-").split("-")[0]
+
+
+def load_registry(models_dir: Path) -> dict[str, tuple[str, str]]:
+    """Read ``<models_dir>/registry.toml``: lang -> (model id, revision).
+
+    The built-in table is used when the file does not exist.
+
+    Raises:
+        ConfigError: invalid TOML or a malformed entry, naming the file.
+    """
+    path = models_dir / "registry.toml"
+    if not path.is_file():
+        log.debug("%s not found; using the built-in model registry", path)
+        return dict(DEFAULT_REGISTRY)
+    try:
+        data = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+    registry: dict[str, tuple[str, str]] = {}
+    for lang, entry in data.get("languages", {}).items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("model"), str):
+            raise ConfigError(f'{path}: [languages.{lang}] needs model = "HUB_ID"')
+        registry[base_lang(lang)] = (entry["model"], str(entry.get("revision", "main")))
+    return registry
+
+
+def parse_overrides(values: Iterable[str]) -> dict[str, str]:
+    """Parse ``LANG=HUB_ID_OR_FOLDER`` values (``--model``) into lang -> value.
+
+    Raises:
+        ConfigError: a value without ``=`` or with an empty side.
+    """
+    overrides: dict[str, str] = {}
+    for value in values:
+        lang, sep, target = value.partition("=")
+        if not sep or not lang.strip() or not target.strip():
+            raise ConfigError(f"--model {value!r}: expected LANG=HUB_ID_OR_FOLDER, like vi=PATH")
+        overrides[base_lang(lang.strip())] = target.strip()
+    return overrides
+
+
+def model_specs(models_dir: Path, overrides: Sequence[str] = ()) -> dict[str, ModelSpec]:
+    """Every configured language's model: the registry with the overrides applied."""
+    specs = {
+        lang: ModelSpec(lang, model_id, revision)
+        for lang, (model_id, revision) in load_registry(models_dir).items()
+    }
+    for lang, target in parse_overrides(overrides).items():
+        if target == IDENTITY:
+            specs[lang] = ModelSpec(lang, IDENTITY, "")
+        elif Path(target).is_dir() or target.startswith((".", "/", "~")):
+            folder = Path(target).expanduser()
+            specs[lang] = ModelSpec(lang, str(folder), "local", folder=folder)
+        else:
+            model_id, _, revision = target.partition("@")
+            specs[lang] = ModelSpec(lang, model_id, revision or "main")
+    return specs
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
+
+
+def missing_files(folder: Path) -> list[str]:
+    """The files a Marian snapshot needs that ``folder`` lacks."""
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if not any((folder / name).is_file() for name in WEIGHTS):
+        missing.append(" or ".join(WEIGHTS))
+    return missing
+
+
+def locate(spec: ModelSpec, models_dir: Path, hub: bool = False) -> tuple[Path | None, str]:
+    """Find a model on this machine, and the hub too when ``hub`` is true.
+
+    Returns:
+        (folder or None, where it was found, or where it was looked for).
+    """
+    if spec.folder is not None:
+        missing = missing_files(spec.folder)
+        found = spec.folder if spec.folder.is_dir() and not missing else None
+        return found, f"{spec.folder}" + (f" (missing {', '.join(missing)})" if missing else "")
+    local = models_dir / spec.local_name
+    if local.is_dir() and not missing_files(local):
+        return local, f"local snapshot {local}"
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError
+
+    places = f"{local}, the Hugging Face cache"
+    try:
+        path = snapshot_download(spec.model_id, revision=spec.revision, local_files_only=True)
+        return Path(path), f"Hugging Face cache {path}"
+    except (OSError, HfHubHTTPError, ValueError) as exc:
+        log.debug("%s not in the Hugging Face cache: %s", spec.model_id, exc)
+    if not hub or _offline():
+        return None, places + (" (the hub was not tried: HF_HUB_OFFLINE)" if hub else "")
+    try:
+        path = snapshot_download(
+            spec.model_id, revision=spec.revision, allow_patterns=FETCH_PATTERNS
+        )
+        return Path(path), f"hub, cached at {path}"
+    except (OSError, HfHubHTTPError, ValueError) as exc:
+        return None, places + f", the hub ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model found on disk, with the identity recorded on every translation.
+
+    Attributes:
+        spec: what was asked for.
+        folder: the snapshot to load.
+        model_id: hub id (from the snapshot's marker when a folder was given).
+        revision: pinned revision, or a fingerprint of a local folder's files.
+    """
+
+    spec: ModelSpec
+    folder: Path
+    model_id: str
+    revision: str
+
+    @property
+    def name(self) -> str:
+        """``model_id@revision``, as written on translations."""
+        return f"{self.model_id}@{self.revision}"
+
+
+def _fingerprint(folder: Path) -> str:
+    """A short revision for an unversioned folder: its config and its weights' size and time."""
+    digest = hashlib.sha256((folder / "config.json").read_bytes())
+    for name in WEIGHTS:
+        weights = folder / name
+        if weights.is_file():
+            stat = weights.stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return "local-" + digest.hexdigest()[:12]
+
+
+def resolve(spec: ModelSpec, models_dir: Path) -> ResolvedModel:
+    """Find a model, trying the hub last.
+
+    Raises:
+        ModelError: not found; the message names the model, where it looked and the fix.
+    """
+    folder, where = locate(spec, models_dir, hub=True)
+    if folder is None:
+        raise ModelError(
+            f"model {spec.model_id} for {spec.lang!r} not found (looked in {where}); "
+            f"run `parallax models fetch {spec.lang}` where the hub is reachable, "
+            f"or pass --model {spec.lang}=PATH to a downloaded snapshot"
+        )
+    log.info("model for %s: %s (%s)", spec.lang, spec.model_id, where)
+    marker = folder / MARKER
+    if marker.is_file():
+        info = read_json(marker)
+        return ResolvedModel(spec, folder, str(info["model_id"]), str(info["revision"]))
+    if spec.folder is not None:
+        return ResolvedModel(spec, folder, spec.model_id, _fingerprint(folder))
+    revision = folder.name if len(folder.name) == 40 else spec.revision
+    return ResolvedModel(spec, folder, spec.model_id, revision)
+
+
+def fetch_model(spec: ModelSpec, models_dir: Path) -> Path:
+    """Download a model's snapshot into ``models/<name>/`` for offline use.
+
+    Raises:
+        ModelError: the download failed or the snapshot lacks a required file.
+    """
+    if spec.model_id == IDENTITY or spec.folder is not None:
+        raise ModelError(f"{spec.lang}: {spec.model_id} is not a hub model; nothing to fetch")
+    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError
+
+    target = models_dir / spec.local_name
+    try:
+        sha = HfApi().model_info(spec.model_id, revision=spec.revision).sha or spec.revision
+        snapshot_download(
+            spec.model_id, revision=sha, local_dir=target, allow_patterns=FETCH_PATTERNS
+        )
+    except (OSError, HfHubHTTPError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelError(f"cannot fetch {spec.model_id}@{spec.revision}: {first}") from exc
+    missing = missing_files(target)
+    if missing:
+        raise ModelError(f"{target}: snapshot of {spec.model_id} lacks {', '.join(missing)}")
+    atomic_write_json(target / MARKER, {"model_id": spec.model_id, "revision": sha})
+    return target
+
+
+def describe(specs: Mapping[str, ModelSpec], models_dir: Path) -> list[dict[str, str]]:
+    """One row per language for ``parallax models list``: model, revision, where found."""
+    rows = []
+    for lang, spec in sorted(specs.items()):
+        if spec.model_id == IDENTITY:
+            rows.append({"lang": lang, "model": IDENTITY, "revision": "", "available": "built in"})
+            continue
+        folder, where = locate(spec, models_dir, hub=False)
+        state = f"yes: {where}" if folder is not None else f"no (looked in {where})"
+        rows.append(
+            {"lang": lang, "model": spec.model_id, "revision": spec.revision, "available": state}
+        )
+    return rows
