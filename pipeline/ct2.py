@@ -1,41 +1,40 @@
-"""The CTranslate2 backend: convert a MarianMT snapshot once, translate fast with it.
+"""CTranslate2 models: convert a MarianMT snapshot once, and check what was converted.
 
 ``convert_snapshot`` turns the Hugging Face snapshot the torch backend loads
 into a CTranslate2 model (``models/<name>-ct2-<quantization>/``) and records
-the snapshot's revision and the conversion settings in a small JSON file inside
-it. ``load_ct2_translator`` refuses a converted model whose recorded revision
-differs from the snapshot's, and returns a :class:`Ct2Translator` that
-tokenizes with the same MarianTokenizer as the torch backend, hands all
-sentences of a batch to CTranslate2 in one call, and decodes the tokens back.
+the snapshot's model id, revision and the conversion settings in a small JSON
+file inside it; ``check_conversion`` refuses a converted model whose recorded
+revision differs from the snapshot's. The translator is in
+:mod:`pipeline.ct2_translator`.
 
 ``ctranslate2`` is the optional extra ``parallax-mt[fast]``; it is imported
-only when a conversion or a translation runs.
+only when a conversion or a translation runs. Its converter (4.8.5) works with
+transformers 5 as is; it expects ``<pad>`` to be the last vocabulary entry, as
+in every OPUS-MT model, and drops that row (the decoder starts from a zero
+embedding instead).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import ConfigError, ModelError
+from pipeline import ConfigError, InputError, ModelError
 from pipeline.io import atomic_dir, atomic_write_json, read_json
+from pipeline.models import IDENTITY, model_specs, resolve
 
 __all__ = [
     "CONVERSION_FILE",
     "QUANTIZATIONS",
-    "Ct2Options",
-    "Ct2Translator",
     "check_conversion",
+    "convert_models",
     "convert_snapshot",
     "converted_path",
     "ct2_installed",
-    "decoding_options",
-    "load_ct2_translator",
+    "require_ct2",
 ]
 
 log = logging.getLogger(__name__)
@@ -50,13 +49,13 @@ def ct2_installed() -> bool:
     return importlib.util.find_spec("ctranslate2") is not None
 
 
-def converted_path(snapshot: Path, quantization: str) -> Path:
-    """Where the converted model of a snapshot lives: a sibling folder.
+def converted_path(models_dir: Path, name: str, quantization: str) -> Path:
+    """Where a model's converted copy lives, under the models folder.
 
-    ``models/opus-mt-vi-en`` with int8 -> ``models/opus-mt-vi-en-ct2-int8``.
+    ``models``, ``opus-mt-vi-en``, ``int8`` -> ``models/opus-mt-vi-en-ct2-int8``.
     """
     _check_quantization(quantization)
-    return snapshot.with_name(f"{snapshot.name}-ct2-{quantization}")
+    return models_dir / f"{name}-ct2-{quantization}"
 
 
 def _check_quantization(quantization: str) -> None:
@@ -64,7 +63,8 @@ def _check_quantization(quantization: str) -> None:
         raise ConfigError(f"quantization {quantization!r} is not one of {', '.join(QUANTIZATIONS)}")
 
 
-def _require_ct2() -> Any:
+def require_ct2() -> Any:
+    """Import ``ctranslate2``, or say how to install it (:class:`ModelError`)."""
     try:
         import ctranslate2
     except ImportError as exc:
@@ -75,7 +75,7 @@ def _require_ct2() -> Any:
 
 
 def convert_snapshot(
-    snapshot: Path, revision: str, quantization: str, target: Path | None = None
+    snapshot: Path, model_id: str, revision: str, quantization: str, target: Path
 ) -> Path:
     """Convert a MarianMT snapshot into a CTranslate2 model, once.
 
@@ -85,9 +85,10 @@ def convert_snapshot(
 
     Args:
         snapshot: the Hugging Face snapshot folder (``save_pretrained`` layout).
+        model_id: the model's id, as the torch backend records it.
         revision: the snapshot's revision, as the torch backend records it.
         quantization: one of :data:`QUANTIZATIONS`.
-        target: output folder; default :func:`converted_path`.
+        target: the output folder (see :func:`converted_path`).
 
     Returns:
         the converted model's folder.
@@ -95,9 +96,8 @@ def convert_snapshot(
     Raises:
         ModelError: ctranslate2 missing, or the snapshot cannot be converted.
     """
-    target = target or converted_path(snapshot, quantization)
     _check_quantization(quantization)
-    ctranslate2 = _require_ct2()
+    ctranslate2 = require_ct2()
     from ctranslate2.converters import TransformersConverter
 
     with atomic_dir(target) as work:
@@ -111,6 +111,7 @@ def convert_snapshot(
             work / CONVERSION_FILE,
             {
                 "source": str(snapshot),
+                "model_id": model_id,
                 "revision": revision,
                 "quantization": quantization,
                 "ctranslate2": ctranslate2.__version__,
@@ -142,171 +143,48 @@ def check_conversion(converted: Path, revision: str) -> dict[str, Any]:
     return record
 
 
-@dataclass(frozen=True)
-class Ct2Options:
-    """How CTranslate2 runs.
-
-    Attributes:
-        device: ``cpu``, ``cuda`` or ``auto`` (cuda when a GPU is visible).
-        intra_threads: threads per translation; 0 means one per available core.
-        inter_threads: translations run in parallel.
-        max_batch_size: largest batch handed to the model, in ``batch_type`` units.
-        batch_type: ``tokens`` or ``examples``.
-    """
-
-    device: str = "auto"
-    intra_threads: int = 0
-    inter_threads: int = 1
-    max_batch_size: int = 2048
-    batch_type: str = "tokens"
-
-
-def decoding_options(
-    beam_size: int,
-    max_new_tokens: int,
-    min_new_tokens: int = 0,
-    repetition_penalty: float = 1.0,
-    no_repeat_ngram_size: int = 0,
-    forced_eos: bool = True,
-) -> dict[str, Any]:
-    """Map Hugging Face generation settings to ``translate_batch`` keywords.
-
-    Hugging Face counts the end token in ``max_new_tokens`` when the model
-    forces it at the last step (Marian does): it gives at most
-    ``max_new_tokens - 1`` words and ``</s>``. CTranslate2's
-    ``max_decoding_length`` counts words only, so it is one less there.
-    """
-    words = max_new_tokens - 1 if forced_eos else max_new_tokens
-    return {
-        "beam_size": beam_size,
-        "max_decoding_length": max(1, words),
-        "min_decoding_length": min(min_new_tokens, max(1, words)),
-        "repetition_penalty": repetition_penalty,
-        "no_repeat_ngram_size": no_repeat_ngram_size,
-    }
-
-
-def _device(requested: str, ctranslate2: Any) -> str:
-    if requested == "auto":
-        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-    return requested
-
-
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _compute_type(device: str, quantization: str) -> str:
-    if device == "cuda":
-        return "int8_float16" if quantization.startswith("int8") else "float16"
-    return "default"
-
-
-class Ct2Translator:
-    """Translate with a converted model (the ``Translator`` interface).
-
-    Build it with :func:`load_ct2_translator`; the constructor only stores.
-
-    Args:
-        model_id: the model's name in the registry (as the torch backend reports it).
-        revision: the snapshot's revision.
-        quantization: the converted model's quantization.
-        translator: a loaded ``ctranslate2.Translator``.
-        tokenizer: the snapshot's MarianTokenizer.
-        decoding: keywords for ``translate_batch`` (see :func:`decoding_options`).
-        options: device, threads and batching.
-    """
-
-    def __init__(
-        self,
-        model_id: str,
-        revision: str,
-        quantization: str,
-        translator: Any,
-        tokenizer: Any,
-        decoding: dict[str, Any],
-        options: Ct2Options,
-    ) -> None:
-        self.model_id = model_id
-        self.revision = revision
-        self.quantization = quantization
-        self.backend = f"ct2-{quantization}"
-        self.name = f"{model_id}@{self.backend}"
-        self._translator = translator
-        self._tokenizer = tokenizer
-        self._decoding = decoding
-        self._options = options
-
-    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
-        """Source pieces of each text, ending in ``</s>``, as the torch backend feeds them."""
-        ids = self._tokenizer(list(texts), truncation=True).input_ids
-        convert = self._tokenizer.convert_ids_to_tokens
-        return [convert(row) for row in ids]
-
-    def detokenize(self, pieces: Sequence[Sequence[str]]) -> list[str]:
-        """Text of each hypothesis, decoded as the torch backend decodes ids."""
-        to_ids = self._tokenizer.convert_tokens_to_ids
-        ids = [to_ids(list(row)) for row in pieces]
-        return list(self._tokenizer.batch_decode(ids, skip_special_tokens=True))
-
-    def translate_batch(self, texts: list[str]) -> list[str]:
-        """Translate texts in one CTranslate2 call; the output keeps their order."""
-        if not texts:
-            return []
-        results = self._translator.translate_batch(
-            self.tokenize(texts),
-            max_batch_size=self._options.max_batch_size,
-            batch_type=self._options.batch_type,
-            **self._decoding,
-        )
-        return self.detokenize([r.hypotheses[0] for r in results])
-
-
-def load_ct2_translator(
-    snapshot: Path,
-    model_id: str,
-    revision: str,
+def convert_models(
+    models_dir: Path,
+    overrides: Sequence[str],
+    langs: Sequence[str],
     quantization: str,
-    decoding: dict[str, Any],
-    options: Ct2Options | None = None,
-    converted: Path | None = None,
-) -> Ct2Translator:
-    """Load a converted model after checking it matches the snapshot's revision.
+    overwrite: bool = False,
+) -> list[tuple[str, str]]:
+    """Convert the snapshot of each language's model (``parallax models convert``).
+
+    A converted model already made from the same revision is kept unless
+    ``overwrite``; one made from another revision is replaced.
 
     Args:
-        snapshot: the Hugging Face snapshot (its tokenizer is used).
-        model_id: the model's registry name.
-        revision: the snapshot's revision; the converted model must record the same.
-        quantization: which converted model to load.
-        decoding: see :func:`decoding_options`.
-        options: device, threads, batching.
-        converted: the converted folder; default :func:`converted_path`.
+        models_dir: the registry, the snapshots and the converted models.
+        overrides: ``LANG=HUB_ID_OR_FOLDER`` values, as for the translate stage.
+        langs: languages to convert (default: every language with a model).
+        quantization: one of :data:`QUANTIZATIONS`.
+        overwrite: convert even when an up-to-date conversion exists.
 
-    Raises:
-        ModelError: package missing, no converted model, or a revision mismatch.
+    Returns:
+        (language, what happened) per language; failures start with ``failed``.
     """
-    options = options or Ct2Options()
-    converted = converted or converted_path(snapshot, quantization)
-    if not converted.is_dir():
-        raise ModelError(f"{converted}: no converted model; run `parallax models convert` first")
-    check_conversion(converted, revision)
-    ctranslate2 = _require_ct2()
-    from transformers import MarianTokenizer
-
-    device = _device(options.device, ctranslate2)
-    threads = options.intra_threads or _cores()
-    try:
-        translator = ctranslate2.Translator(
-            str(converted),
-            device=device,
-            compute_type=_compute_type(device, quantization),
-            intra_threads=threads,
-            inter_threads=options.inter_threads,
-        )
-        tokenizer = MarianTokenizer.from_pretrained(str(snapshot))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise ModelError(f"{converted}: cannot load ({exc})") from exc
-    log.info("loaded %s on %s (%d threads)", converted, device, threads)
-    return Ct2Translator(model_id, revision, quantization, translator, tokenizer, decoding, options)
+    _check_quantization(quantization)
+    specs = model_specs(models_dir, overrides)
+    rows: list[tuple[str, str]] = []
+    for lang in langs or [k for k, v in sorted(specs.items()) if v.model_id != IDENTITY]:
+        spec = specs.get(lang)
+        if spec is None or spec.model_id == IDENTITY:
+            rows.append((lang, f"failed: no model to convert (known: {', '.join(sorted(specs))})"))
+            continue
+        target = converted_path(models_dir, spec.local_name, quantization)
+        try:
+            model = resolve(spec, models_dir)
+            if target.is_dir() and not overwrite:
+                try:
+                    check_conversion(target, model.revision)
+                    rows.append((lang, f"up to date: {target} ({model.name})"))
+                    continue
+                except ModelError as exc:
+                    log.info("converting again: %s", exc)
+            convert_snapshot(model.folder, model.model_id, model.revision, quantization, target)
+            rows.append((lang, f"converted {model.name} -> {target}"))
+        except (ModelError, InputError) as exc:
+            rows.append((lang, f"failed: {exc}"))
+    return rows

@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import ModelError
+from pipeline.backends import BACKENDS
 from pipeline.batching import translate_all, unique
 from pipeline.cache import TranslationCache, cache_key
+from pipeline.ct2 import QUANTIZATIONS
 from pipeline.io import ResumableJsonlWriter, file_sha256, read_records, remove_file
 from pipeline.manifest import Manifest
 from pipeline.models import IDENTITY, ModelSpec, base_lang, model_specs, resolve
@@ -68,6 +70,12 @@ class Config(StageConfig):
         chunk_size: segments read, translated and written at a time.
         max_input_tokens: split segments longer than this (0: the model's limit).
         cache: the SQLite cache (default ``<out>/cache.sqlite``).
+        backend: ``torch``, ``ct2`` (CTranslate2) or ``auto`` (ct2 where a converted
+            model exists; see :mod:`pipeline.backends`).
+        quantization: which converted model the ct2 backend loads.
+        intra_threads: ct2 threads per batch (0: one per core).
+        inter_threads: ct2 batches run in parallel.
+        min_new_tokens: shortest output (0: no minimum).
     """
 
     model: tuple[str, ...] = ()
@@ -83,12 +91,23 @@ class Config(StageConfig):
     chunk_size: int = 2000
     max_input_tokens: int = 0
     cache: Path | None = None
+    backend: str = "auto"
+    quantization: str = "int8"
+    intra_threads: int = 0
+    inter_threads: int = 1
+    min_new_tokens: int = 0
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.roles) - set(ROLES))
         if unknown:
             raise ValueError(f"roles: unknown role {unknown[0]!r} (roles: {', '.join(ROLES)})")
-        for name in ("batch_size", "batch_tokens", "chunk_size"):
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend {self.backend!r}: expected one of {', '.join(BACKENDS)}")
+        if self.quantization not in QUANTIZATIONS:
+            raise ValueError(
+                f"quantization {self.quantization!r}: expected one of {', '.join(QUANTIZATIONS)}"
+            )
+        for name in ("batch_size", "batch_tokens", "chunk_size", "inter_threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
@@ -100,7 +119,16 @@ class Config(StageConfig):
             self.no_repeat_ngram_size,
             self.repetition_penalty,
             self.device,
+            self.min_new_tokens,
         )
+
+    def factory(self) -> TranslatorFactory:
+        """The translator factory of the configured backend."""
+        from pipeline.backends import backend_factory
+        from pipeline.ct2_translator import Ct2Options
+
+        options = Ct2Options(self.quantization, self.intra_threads, self.inter_threads)
+        return backend_factory(self.backend, self.models_dir, options)
 
 
 def _key(obj: dict[str, Any]) -> str:
@@ -128,6 +156,7 @@ class Translating:
         self.failures: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self.untranslated: dict[str, int] = {}
+        self.backends: dict[str, str] = {}  # language -> backend that ran its model
 
     def _count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -155,6 +184,7 @@ class Translating:
             model = resolve(spec, self.config.models_dir)
             if model.name not in self._loaded:
                 self._loaded[model.name] = self.factory(model, self.config.generation())
+            self.backends[spec.lang] = self._loaded[model.name].backend
             return self._loaded[model.name]
         except ModelError as exc:
             return self._fail(spec.lang, str(exc))
@@ -307,13 +337,14 @@ def translate_segments(
         yield from engine.translate(chunk)
 
 
-def run(config: Config, factory: TranslatorFactory = marian_factory) -> StageResult:
+def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult:
     """Run the translate stage on ``<out>/segments.jsonl`` (or ``--input``).
 
     Args:
         config: the stage config.
-        factory: builds a translator for a model (the backend; torch by default).
+        factory: builds a translator for a model (default: the configured backend's).
     """
+    factory = factory or config.factory()
     path = stage_input(config, "segments.jsonl", "segment")
     inputs = {str(path): file_sha256(path)}
     output = config.out / OUTPUT
@@ -341,6 +372,5 @@ def run(config: Config, factory: TranslatorFactory = marian_factory) -> StageRes
         f"{lang}: {message} ({engine.untranslated.get(lang, 0)} segments untranslated)"
         for lang, message in engine.failures.items()
     )
-    return StageResult(
-        STAGE, (output,), counts, failures, inputs=inputs, settings=config.settings()
-    )
+    settings = {**config.settings(), "backends": engine.backends}
+    return StageResult(STAGE, (output,), counts, failures, inputs=inputs, settings=settings)
