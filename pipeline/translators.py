@@ -48,7 +48,11 @@ class Translator(Protocol):
     model_id: str
     revision: str
     backend: str
-    max_tokens: int
+
+    @property
+    def max_tokens(self) -> int:
+        """The longest input, in tokens, the translator takes without truncating."""
+        ...
 
     def settings(self) -> dict[str, Any]:
         """The effective generation settings (part of the cache key)."""
@@ -164,14 +168,14 @@ class MarianTranslator:
             model = MarianMTModel.from_pretrained(self.folder)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{self.folder}: cannot load {self.model_id} ({exc})") from exc
-        self._model = model.to(self._device).eval()
+        self._model = model.to(self._device).eval()  # type: ignore[arg-type]
         positions = int(model.config.max_position_embeddings)
         self._max_tokens = min(positions, int(self._tokenizer.model_max_length))
         self._generate = generation_kwargs(model.generation_config, self._requested, positions)
         log.info("loaded %s on %s: %s", self.name, self._device, self._generate)
 
     @property
-    def max_tokens(self) -> int:  # type: ignore[override]
+    def max_tokens(self) -> int:
         """The longest input the model takes (its position embeddings)."""
         self._load()
         return self._max_tokens
