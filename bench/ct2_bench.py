@@ -255,9 +255,7 @@ def explore(base: dict[str, Any], beam: int) -> dict[str, Any]:
     variants = [
         {"quantization": "float32", "intra": 2, "inter": 1, "max_batch": 2048},
         {"quantization": "int8", "intra": 2, "inter": 1, "max_batch": 2048},
-        {"quantization": "int8", "intra": 1, "inter": 2, "max_batch": 2048},
-        {"quantization": "int8", "intra": 2, "inter": 1, "max_batch": 1024},
-        {"quantization": "int8", "intra": 2, "inter": 1, "max_batch": 4096},
+        {"quantization": "int8", "intra": 1, "inter": 2, "max_batch": 1024},
         {"quantization": "int8", "intra": 2, "inter": 1, "max_batch": 32, "batch_type": "examples"},
     ]
     best: tuple[float, dict[str, Any]] = (0.0, variants[1])
