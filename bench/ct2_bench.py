@@ -126,7 +126,7 @@ def direct(
     quantization: str = "int8",
     intra: int = 2,
     inter: int = 1,
-    max_batch: int = 2048,
+    max_batch: int = 1024,
     batch_type: str = "tokens",
     **_: Any,
 ) -> dict[str, Any]:
@@ -302,7 +302,7 @@ def main() -> None:
     base = {"snap": str(snap), "sentences": args.sentences, "new": args.new_tokens}
     print(f"# {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {args.sentences} sentences")
     for beam in (int(b) for b in args.beams.split(",")):
-        best = explore({**base, "limit": 96}, beam) if args.explore else {"quantization": "int8"}
+        best = explore({**base, "limit": 64}, beam) if args.explore else {"quantization": "int8"}
         ct2 = {**best, "intra": best.get("intra", 2), "inter": best.get("inter", 1)}
         rows = [
             (
