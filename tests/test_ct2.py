@@ -220,3 +220,20 @@ def test_converted_path_and_bad_quantization() -> None:
     )
     with pytest.raises(ConfigError, match="int4"):
         converted_path(Path("models"), "x", "int4")
+
+
+def test_cli_backend_flag(model: ResolvedModel, inputs: list[str], tmp_path: Path) -> None:
+    _converted(model, "float32")
+    segments = [
+        Segment("d", f"d:{i}", i, i, "body", "vi", 0.9, t) for i, t in enumerate(inputs[:3])
+    ]
+    write_records(tmp_path / "segments.jsonl", segments)
+    argv = ["translate", "--out", str(tmp_path), "--model", f"vi={model.folder}"]
+    argv += ["--models-dir", str(model.folder.parent), "--backend", "ct2"]
+    argv += ["--quantization", "float32", "--max-new-tokens", "8", "--beam-size", "1"]
+    assert main(argv) == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["stages"]["translate"]["settings"]["backends"] == {"vi": "ct2-float32"}
+    records = list(read_records(tmp_path / "translations.jsonl", Translation))
+    assert [r.status for r in records] == ["translated"] * 3
+    assert records[0].model == model.name
