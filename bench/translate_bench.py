@@ -169,9 +169,34 @@ def measure(
     return result
 
 
-def main() -> None:
+def paired(args: argparse.Namespace) -> None:
+    """Batched generate and the stage alternately in one process (fairer on a noisy machine)."""
+    import torch
+
+    torch.set_num_threads(args.threads)
+    build_model(args.model_dir, args.tokens)
+    texts = sentences(args.n)
+    print(
+        f"paired, threads {args.threads}, beam {args.beam}, n={len(texts)}, "
+        f"{args.tokens} new tokens each, batch {args.batch_size}, budget {args.batch_tokens}"
+    )
+    for round_ in range(args.paired):
+        b = run_direct(args.model_dir, texts, args.beam, args.tokens, args.batch_size)
+        s = run_stage(
+            args.model_dir, texts, args.beam, args.tokens, args.batch_size, args.batch_tokens
+        )
+        print(
+            f"round {round_ + 1}: batched {len(texts) / b:.2f} sent/s, "
+            f"stage {len(texts) / s:.2f} sent/s, stage/batched {b / s:.2f}",
+            flush=True,
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="40 sentences, 8 naive, no sweep")
+    parser.add_argument(
+        "--quick", action="store_true", help="40 sentences, 8 naive, no sweep (overrides --n)"
+    )
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--naive-n", type=int, default=30)
     parser.add_argument("--beams", default="1,4")
@@ -186,8 +211,23 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--model-dir", type=Path, default=ROOT / "bench-out" / "opus-random")
     parser.add_argument("--one", choices=["naive", "batched", "stage"], help=argparse.SUPPRESS)
-    parser.add_argument("--beam", type=int, default=4, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--beam", type=int, default=4, help="beam of --paired")
+    parser.add_argument(
+        "--paired",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="only alternate batched generate and the stage, ROUNDS times",
+    )
+    return parser
+
+
+def main() -> None:
+    """Run every measurement (or one, in a child process) and print the table."""
+    args = _parser().parse_args()
+    if args.paired:
+        paired(args)
+        return
     if args.one:
         child(args)
         return

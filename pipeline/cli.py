@@ -7,6 +7,7 @@ imports this module; the library never exits the process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -27,12 +28,29 @@ def _ingest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-bytes", type=int, default=SUPPRESS, help="refuse files larger than this")
 
 
+def _seed_option(p: argparse.ArgumentParser) -> None:
+    """``--seed`` is shared by detect and segment; ``run`` gets it once."""
+    with contextlib.suppress(argparse.ArgumentError):
+        p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
+
+
 def _detect_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
+    _seed_option(p)
+    p.add_argument(
+        "--languages",
+        nargs="+",
+        default=SUPPRESS,
+        metavar="CODE",
+        help="languages to translate; documents in others are skipped (default: vi zh en)",
+    )
 
 
 def _segment_options(p: argparse.ArgumentParser) -> None:
-    del p  # segmentation has no settings of its own yet
+    _seed_option(p)
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--title", default=SUPPRESS, help="page title of report.html")
 
 
 def _translate_options(p: argparse.ArgumentParser) -> None:
@@ -79,6 +97,7 @@ STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "detect": _detect_options,
     "segment": _segment_options,
     "translate": _translate_options,
+    "report": _report_options,
 }
 
 STAGE_HELP = {
@@ -86,6 +105,7 @@ STAGE_HELP = {
     "detect": "detect the language of documents and paragraphs",
     "segment": "split documents into sentences: segments.jsonl",
     "translate": "translate segments to English: translations.jsonl",
+    "report": "write report.html, one self-contained page of the whole run",
 }
 
 

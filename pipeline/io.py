@@ -8,6 +8,7 @@ target and rename it into place, so a killed run never leaves half a file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -25,21 +26,34 @@ __all__ = [
     "ResumableJsonlWriter",
     "atomic_dir",
     "atomic_write_bytes",
+    "atomic_write_chunks",
     "atomic_write_json",
     "atomic_write_text",
     "file_sha256",
     "read_bytes",
     "read_json",
     "read_jsonl",
+    "read_package_text",
     "read_records",
     "read_text",
     "read_text_lines",
     "remove_file",
+    "walk_files",
     "write_jsonl",
     "write_records",
 ]
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _file_mode() -> int:
+    """The mode an ordinary new file gets under this process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 R = TypeVar("R", bound=Record)
 
 
@@ -87,6 +101,7 @@ def _dump(obj: Any) -> str:
 def _atomic(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as handle:
@@ -119,6 +134,23 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write text (UTF-8) to ``path`` through a temporary file and a rename."""
     with _atomic(path) as handle:
         handle.write(text)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> int:
+    """Write text (UTF-8) chunk by chunk through a temporary file and a rename.
+
+    For big generated files (the HTML report): nothing is held whole in memory
+    and a failure while generating leaves the old file untouched.
+
+    Returns:
+        The number of characters written.
+    """
+    written = 0
+    with _atomic(path) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+            written += len(chunk)
+    return written
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -194,6 +226,43 @@ def read_text_lines(path: Path) -> list[str]:
     return read_text(path).splitlines()
 
 
+def remove_file(path: Path) -> None:
+    """Delete a file if it exists (a stale partial output, for example)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def walk_files(root: Path, skip: Path | None = None) -> Iterator[tuple[Path, str | None]]:
+    """Yield the files under ``root`` in sorted order, recursively.
+
+    Hidden files and folders (name starting with ".") and everything under
+    ``skip`` are left out. A folder that cannot be listed is yielded as
+    ``(folder, reason)``; files come as ``(file, None)``.
+    """
+    errors: list[OSError] = []
+    skip_resolved = skip.resolve() if skip is not None else None
+    for folder, dirs, files in os.walk(root, onerror=errors.append):
+        here = Path(folder)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved
+        )
+        while errors:
+            exc = errors.pop(0)
+            yield Path(exc.filename or folder), f"cannot read folder ({exc.strerror or exc})"
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield here / name, None
+    for exc in errors:
+        yield Path(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"
+
+
+def read_package_text(name: str) -> str:
+    """Read a text file shipped inside the package, ``pipeline/data/<name>``."""
+    from importlib import resources
+
+    return resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
+
+
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
     """Hash a file's bytes without reading it into memory at once."""
     digest = hashlib.sha256()
@@ -201,15 +270,6 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
-
-
-def remove_file(path: Path) -> bool:
-    """Delete a file if it exists (a stale partial output); return whether it did."""
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
 
 
 class ResumableJsonlWriter:

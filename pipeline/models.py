@@ -24,9 +24,13 @@ from pipeline.io import atomic_write_json, read_json, read_text
 __all__ = [
     "IDENTITY",
     "ModelSpec",
+    "ResolvedModel",
+    "base_lang",
+    "describe",
     "fetch_model",
     "load_registry",
     "locate",
+    "missing_files",
     "model_specs",
     "parse_overrides",
     "resolve",
@@ -131,6 +135,16 @@ def model_specs(models_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Mo
     return specs
 
 
+def _hub_errors() -> tuple[type[Exception], ...]:
+    """What a hub call raises when a model is absent or the hub cannot be reached."""
+    from huggingface_hub import errors
+
+    # ``errors.HTTPError`` is the HTTP client's base error (network failures), which
+    # huggingface_hub lets through from model_info; it is not an OSError.
+    network = getattr(errors, "HTTPError", OSError)
+    return (OSError, ValueError, errors.HfHubHTTPError, network)
+
+
 def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
 
@@ -157,23 +171,29 @@ def locate(spec: ModelSpec, models_dir: Path, hub: bool = False) -> tuple[Path |
     if local.is_dir() and not missing_files(local):
         return local, f"local snapshot {local}"
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError
 
+    failures = _hub_errors()
     places = f"{local}, the Hugging Face cache"
     try:
-        path = snapshot_download(spec.model_id, revision=spec.revision, local_files_only=True)
-        return Path(path), f"Hugging Face cache {path}"
-    except (OSError, HfHubHTTPError, ValueError) as exc:
+        path = Path(snapshot_download(spec.model_id, revision=spec.revision, local_files_only=True))
+        if not missing_files(path):
+            return path, f"Hugging Face cache {path}"
+        places += f" (incomplete snapshot {path}: missing {', '.join(missing_files(path))})"
+    except failures as exc:
         log.debug("%s not in the Hugging Face cache: %s", spec.model_id, exc)
     if not hub or _offline():
         return None, places + (" (the hub was not tried: HF_HUB_OFFLINE)" if hub else "")
     try:
-        path = snapshot_download(
-            spec.model_id, revision=spec.revision, allow_patterns=FETCH_PATTERNS
+        path = Path(
+            snapshot_download(spec.model_id, revision=spec.revision, allow_patterns=FETCH_PATTERNS)
         )
-        return Path(path), f"hub, cached at {path}"
-    except (OSError, HfHubHTTPError, ValueError) as exc:
-        return None, places + f", the hub ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+    except failures as exc:
+        first = (str(exc).splitlines() or [""])[0]
+        return None, places + f", the hub ({type(exc).__name__}: {first})"
+    missing = missing_files(path)
+    if missing:
+        return None, places + f", the hub ({path} lacks {', '.join(missing)})"
+    return path, f"hub, cached at {path}"
 
 
 @dataclass(frozen=True)
@@ -242,7 +262,6 @@ def fetch_model(spec: ModelSpec, models_dir: Path) -> Path:
     if spec.model_id == IDENTITY or spec.folder is not None:
         raise ModelError(f"{spec.lang}: {spec.model_id} is not a hub model; nothing to fetch")
     from huggingface_hub import HfApi, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError
 
     target = models_dir / spec.local_name
     try:
@@ -250,7 +269,7 @@ def fetch_model(spec: ModelSpec, models_dir: Path) -> Path:
         snapshot_download(
             spec.model_id, revision=sha, local_dir=target, allow_patterns=FETCH_PATTERNS
         )
-    except (OSError, HfHubHTTPError, ValueError) as exc:
+    except _hub_errors() as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelError(f"cannot fetch {spec.model_id}@{spec.revision}: {first}") from exc
     missing = missing_files(target)

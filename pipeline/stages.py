@@ -42,6 +42,7 @@ STAGES: dict[str, str] = {
     "detect": "pipeline.detect",
     "segment": "pipeline.segment",
     "translate": "pipeline.translate",
+    "report": "pipeline.report",
 }
 
 

@@ -27,7 +27,14 @@ from typing import Any
 from pipeline.backends import BACKENDS
 from pipeline.cache import TranslationCache
 from pipeline.ct2 import QUANTIZATIONS
-from pipeline.io import ResumableJsonlWriter, file_sha256, read_records, remove_file
+from pipeline.io import (
+    ResumableJsonlWriter,
+    atomic_write_json,
+    file_sha256,
+    read_json,
+    read_records,
+    remove_file,
+)
 from pipeline.manifest import Manifest
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
@@ -135,6 +142,23 @@ def _chunks(items: Iterable[Segment], size: int) -> Iterator[list[Segment]]:
         yield chunk
 
 
+def _stamp_partial(partial: Path, config: Config, inputs: dict[str, str]) -> Path:
+    """Drop a partial output left by a run with other inputs or settings; stamp this run's.
+
+    Returns:
+        The stamp file (``<partial>.json``), removed once the output is complete.
+    """
+    stamp = partial.with_name(partial.name + ".json")
+    wanted = {"inputs": inputs, "settings": config.settings()}
+    stale = partial.exists() and (not stamp.exists() or read_json(stamp) != wanted)
+    if stale:
+        log.info("%s: left by a run with other inputs or settings; starting over", partial)
+    if config.overwrite or stale:
+        remove_file(partial)
+    atomic_write_json(stamp, wanted)
+    return stamp
+
+
 def translate_segments(
     segments: Iterable[Segment], engine: Translating, skip: set[str] | None = None
 ) -> Iterator[Translation]:
@@ -169,8 +193,7 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
             STAGE, (output,), {}, reused=True, inputs=inputs, settings=config.settings()
         )
     writer = ResumableJsonlWriter(output, _key)
-    if config.overwrite:
-        remove_file(writer.partial)
+    stamp = _stamp_partial(writer.partial, config, inputs)
     from tqdm import tqdm
 
     with TranslationCache(config.cache or config.out / "cache.sqlite") as cache, writer:
@@ -182,10 +205,12 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
                     writer.write(record)
                 bar.update()
         writer.commit()
+    remove_file(stamp)
     counts = {"resumed": resumed, **engine.counts}
     failures = tuple(
         f"{lang}: {message} ({engine.untranslated.get(lang, 0)} segments untranslated)"
         for lang, message in engine.failures.items()
     )
-    settings = {**config.settings(), "backends": engine.backends}
-    return StageResult(STAGE, (output,), counts, failures, inputs=inputs, settings=settings)
+    return StageResult(
+        STAGE, (output,), counts, failures, inputs=inputs, settings=config.settings()
+    )

@@ -119,6 +119,7 @@ class Translating:
         except ModelError as exc:
             return self._untranslated(segments, self._fail(lang, str(exc)))
         self._count("translated", len(segments))
+        self._count(f"translated_by_{translator.backend}", len(segments))
         return [
             _record(seg, text, translator.name, "translated", pieces)
             for seg, (text, pieces) in zip(segments, outputs, strict=True)

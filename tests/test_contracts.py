@@ -122,3 +122,15 @@ def test_stage_config_rejects_unknown_setting() -> None:
         StageConfig.from_options({"out": "o", "bem_size": 3})
     config = StageConfig.from_options({"out": "o", "input": ["a.jsonl"]})
     assert config.input == (Path("a.jsonl"),)
+
+
+def test_atomic_writes_give_ordinary_file_modes(tmp_path: Path) -> None:
+    # Regression: mkstemp creates 0600 files, so every output was private to its writer.
+    import os
+    import stat
+
+    path = tmp_path / "docs.jsonl"
+    write_records(path, [_doc()])
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

@@ -108,3 +108,20 @@ def test_cli_models_list(
 def test_cli_models_fetch_unknown_and_offline(tmp_path: Path) -> None:
     assert main(["models", "fetch", "xx", "--models-dir", str(tmp_path)]) == 1
     assert main(["models", "fetch", "vi", "--models-dir", str(tmp_path)]) == 1
+
+
+def test_hugging_face_cache_is_searched(
+    tmp_path: Path, tiny_marian: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huggingface_hub import constants
+
+    # the layout huggingface_hub writes: refs/main -> snapshots/<commit>/
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--parallax-test--tiny"
+    shutil.copytree(tiny_marian, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit, encoding="utf-8")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    model = resolve(model_specs(tmp_path, ["vi=parallax-test/tiny"])["vi"], tmp_path / "models")
+    assert model.folder == repo / "snapshots" / commit
+    assert model.name == f"parallax-test/tiny@{commit}"

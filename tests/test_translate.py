@@ -135,20 +135,61 @@ def test_changed_settings_miss_the_cache(tmp_path: Path, tiny_marian: Path) -> N
     assert len(calls) == 4
 
 
+class Killed(Exception):
+    """Stands for the process being killed mid-run."""
+
+
+def _killing(calls: list[str], after: int) -> Any:
+    """A factory whose translator dies at its batch number ``after``."""
+
+    def factory(model: ResolvedModel, settings: GenerationSettings) -> Translator:
+        inner = Counting(MarianTranslator(model, settings), calls)
+        real = inner.translate_batch
+
+        def translate_batch(texts: list[str]) -> list[str]:
+            if len(calls) >= after:
+                raise Killed
+            return real(texts)
+
+        inner.translate_batch = translate_batch  # type: ignore[method-assign]
+        return inner
+
+    return factory
+
+
 def test_resume_after_a_kill(tmp_path: Path, tiny_marian: Path) -> None:
     _segments(tmp_path)
-    run(_config(tmp_path, tiny_marian), _counting([]))
-    lines = (tmp_path / "translations.jsonl").read_text(encoding="utf-8").splitlines(True)
-    # a killed run: three complete lines and a torn fourth in the partial file, no output
-    (tmp_path / "translations.jsonl").unlink()
+    run(
+        _config(tmp_path / "clean", tiny_marian, input=(tmp_path / "segments.jsonl",)),
+        _counting([]),
+    )
+    expected = (tmp_path / "clean" / "translations.jsonl").read_text(encoding="utf-8")
+    config = _config(tmp_path, tiny_marian, chunk_size=2, batch_size=1)
+    first: list[str] = []
+    with pytest.raises(Killed):
+        run(config, _killing(first, after=2))
     partial = tmp_path / "translations.jsonl.partial"
-    partial.write_text("".join(lines[:3]) + lines[3][:10], encoding="utf-8")
-    calls: list[str] = []
-    result = run(_config(tmp_path, tiny_marian), _counting(calls))
-    assert calls == []  # the rest came from the cache
-    assert result.counts["resumed"] == 3
-    assert (tmp_path / "translations.jsonl").read_text(encoding="utf-8").splitlines(True) == lines
-    assert not partial.exists()
+    written = partial.read_text(encoding="utf-8").splitlines(True)
+    assert (
+        0 < len(written) < expected.count("\n") and not (tmp_path / "translations.jsonl").exists()
+    )
+    # a torn last line, as a kill in the middle of a write leaves
+    partial.write_text("".join(written) + written[0][:15], encoding="utf-8")
+    again: list[str] = []
+    result = run(config, _counting(again))
+    assert result.counts["resumed"] == len(written)
+    assert not set(first) & set(again)  # nothing translated twice
+    assert (tmp_path / "translations.jsonl").read_text(encoding="utf-8") == expected
+    assert not partial.exists() and not (tmp_path / "translations.jsonl.partial.json").exists()
+
+
+def test_partial_of_other_settings_is_dropped(tmp_path: Path, tiny_marian: Path) -> None:
+    _segments(tmp_path)
+    config = _config(tmp_path, tiny_marian, chunk_size=2, batch_size=1)
+    with pytest.raises(Killed):
+        run(config, _killing([], after=2))
+    result = run(_config(tmp_path, tiny_marian, max_new_tokens=3), _counting([]))
+    assert result.counts["resumed"] == 0
 
 
 def test_long_segments_are_split_and_rejoined(tmp_path: Path, tiny_marian: Path) -> None:
@@ -212,3 +253,65 @@ def test_bad_settings(tmp_path: Path, options: dict[str, Any], message: str) -> 
 
     with pytest.raises(ConfigError, match=message):
         Config.from_options({"out": tmp_path, **options})
+
+
+def test_small_chunks_give_the_same_output_and_dedupe_across_chunks(
+    tmp_path: Path, tiny_marian: Path
+) -> None:
+    _segments(tmp_path)
+    run(_config(tmp_path / "a", tiny_marian, input=(tmp_path / "segments.jsonl",)), _counting([]))
+    calls: list[str] = []
+    config = _config(
+        tmp_path / "b", tiny_marian, input=(tmp_path / "segments.jsonl",), chunk_size=2
+    )
+    run(config, _counting(calls))
+    # the repeated title falls in another chunk and comes from the cache
+    assert len(calls) == 4
+    assert (tmp_path / "b" / "translations.jsonl").read_bytes() == (
+        tmp_path / "a" / "translations.jsonl"
+    ).read_bytes()
+
+
+def test_up_to_date_output_is_reused(tmp_path: Path, tiny_marian: Path) -> None:
+    from pipeline.stages import run_stage
+
+    _segments(tmp_path)
+    options = {"out": tmp_path, "model": [f"vi={tiny_marian}", f"zh={tiny_marian}"], **FAST}
+    assert not run_stage("translate", options).reused
+    assert run_stage("translate", options).reused  # the manifest says nothing changed
+    assert not run_stage("translate", {**options, "beam_size": 2}).reused
+
+
+def test_segments_stream_chunk_by_chunk(tmp_path: Path) -> None:
+    from pipeline.cache import TranslationCache
+    from pipeline.translate import Translating, translate_segments
+
+    consumed = 0
+
+    def source() -> Any:
+        nonlocal consumed
+        for i in range(1000):
+            consumed += 1
+            yield Segment("d", f"d:{i}", i, 0, "body", "en", 1.0, f"Sentence {i}.")
+
+    config = Config.from_options({"out": tmp_path, "chunk_size": 10})
+    with TranslationCache(tmp_path / "c.sqlite") as cache:
+        stream = translate_segments(source(), Translating(config, cache))
+        first = next(stream)
+    assert first.seg_id == "d:0" and first.status == "identity"
+    assert consumed <= 11  # one chunk read, not the whole input
+
+
+def test_pick_device() -> None:
+    import torch
+
+    from pipeline import ConfigError
+    from pipeline.translators import pick_device
+
+    assert pick_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert pick_device("cpu") == "cpu"
+    with pytest.raises(ConfigError, match="expected auto, cpu or cuda"):
+        pick_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="no CUDA GPU"):
+            pick_device("cuda")

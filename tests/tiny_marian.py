@@ -1,8 +1,10 @@
 """Build a MarianMT model with random weights that loads through the real code path.
 
 The real OPUS-MT weights cannot be downloaded in tests, so the tests build a
-model of the same kind: a sentencepiece model trained on a few lines of the
-demo articles (Vietnamese, Chinese) plus some English, a ``vocab.json`` in the
+model of the same kind: a sentencepiece model (unigram, 1,000 pieces: with
+``character_coverage`` 1.0 every one of the ~660 distinct Chinese characters of
+the seeds needs a piece of its own, so 200-400 is too few) trained on the lines
+of the demo articles in ``seeds/`` (Vietnamese, Chinese) plus some English, a ``vocab.json`` in the
 Marian layout (``</s>`` = 0, ``<unk>`` = 1, ``<pad>`` = last id, which is also the
 decoder start id, as in OPUS-MT), and a ``MarianMTModel`` with seeded random
 weights saved with ``save_pretrained``. ``MarianMTModel.from_pretrained`` and
@@ -30,6 +32,7 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -97,6 +100,28 @@ def _vocab(pieces: list[str], rows: int) -> dict[str, int]:
     return vocab
 
 
+def _marian_config(shape: dict[str, int], vocab_size: int, pad: int) -> Any:
+    """A MarianConfig of the given shape; ``<pad>`` starts decoding, ``</s>`` (0) ends it."""
+    from transformers import MarianConfig
+
+    return MarianConfig(
+        vocab_size=vocab_size,
+        d_model=shape["d_model"],
+        encoder_layers=shape["layers"],
+        decoder_layers=shape["layers"],
+        encoder_attention_heads=shape["heads"],
+        decoder_attention_heads=shape["heads"],
+        encoder_ffn_dim=shape["ffn"],
+        decoder_ffn_dim=shape["ffn"],
+        max_position_embeddings=shape["positions"],
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+    )
+
+
 def build_tiny_marian(
     folder: Path, seed: int = 0, size: str = "tiny", spm_vocab: int = 1000
 ) -> Path:
@@ -112,7 +137,7 @@ def build_tiny_marian(
         ``folder``.
     """
     import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel
+    from transformers import GenerationConfig, MarianMTModel
 
     shape = SIZES[size]
     folder.mkdir(parents=True, exist_ok=True)
@@ -124,22 +149,7 @@ def build_tiny_marian(
         encoding="utf-8",
     )
     pad = vocab["<pad>"]
-    config = MarianConfig(
-        vocab_size=len(vocab),
-        d_model=shape["d_model"],
-        encoder_layers=shape["layers"],
-        decoder_layers=shape["layers"],
-        encoder_attention_heads=shape["heads"],
-        decoder_attention_heads=shape["heads"],
-        encoder_ffn_dim=shape["ffn"],
-        decoder_ffn_dim=shape["ffn"],
-        max_position_embeddings=shape["positions"],
-        pad_token_id=pad,
-        eos_token_id=0,
-        decoder_start_token_id=pad,
-        scale_embedding=True,
-        share_encoder_decoder_embeddings=True,
-    )
+    config = _marian_config(shape, len(vocab), pad)
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()
     model.generation_config = GenerationConfig(

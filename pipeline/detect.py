@@ -1,0 +1,258 @@
+"""Language detection: a script check first, then seeded langdetect.
+
+The library part is :func:`detect_language` (one text) and
+:func:`detect_document` (a document: every paragraph, then the document from
+its body). The stage reads ``<out>/documents.jsonl`` and rewrites it with the
+languages filled in; documents in a language the project does not translate
+are kept with ``status: skipped`` and the reason.
+
+langdetect is random unless seeded and loads its profiles lazily into global
+state, so this module builds its own ``DetectorFactory`` on first use (one per
+seed) and seeds that instance; the global factory of ``langdetect.detect`` is
+never touched and results are the same in every run and every process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tqdm import tqdm
+
+from pipeline.io import file_sha256, read_records, write_records
+from pipeline.records import Document, Paragraph
+from pipeline.scripts import DOMINANT, is_short_latin, profile, script_guess
+from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
+
+__all__ = [
+    "SKIP_PREFIX",
+    "Config",
+    "Detection",
+    "classify",
+    "detect_document",
+    "detect_documents",
+    "detect_language",
+    "run",
+]
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS = "documents.jsonl"
+UND = "und"
+# langdetect codes that are not ISO 639-1.
+_CODE_MAP = {"zh-cn": "zh", "zh-tw": "zh"}
+# Below this many letters (or two units) nothing but a clear script decides.
+MIN_LETTERS = 8
+# Below this langdetect probability the text is too mixed to tell.
+MIN_PROBABILITY = 0.7
+# The reason of a skip made by this stage starts with this (so a rerun can undo it).
+SKIP_PREFIX = "detect: "
+
+
+class Detection(NamedTuple):
+    """The language of one text.
+
+    Attributes:
+        lang: ISO 639-1 code, or ``und``.
+        confidence: 0..1; for ``und`` the probability of the best guess (0 when none).
+        method: ``script``, ``langdetect``, ``short`` (too little text) or
+            ``mixed`` (no script holds most of the text; confidence is the share
+            of the largest).
+    """
+
+    lang: str
+    confidence: float
+    method: str
+
+
+@functools.lru_cache(maxsize=4)
+def _factory(seed: int) -> Any:
+    """A langdetect factory with all profiles loaded and this seed (built once)."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(seed)
+    return factory
+
+
+def _langdetect(text: str, seed: int) -> tuple[str, float]:
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory(seed).create()
+    detector.append(text)
+    try:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
+        return UND, 0.0
+    return _CODE_MAP.get(best.lang, best.lang), round(float(best.prob), 4)
+
+
+def classify(text: str, seed: int = 0) -> Detection:
+    """Detect the language of ``text`` and say how it was decided.
+
+    Args:
+        text: any text (a sentence, a paragraph).
+        seed: the langdetect seed.
+
+    Returns:
+        The detection; ``und`` when the text is too short or too mixed to tell.
+    """
+    prof = profile(text)
+    guess = script_guess(prof)
+    if guess is not None:
+        return Detection(guess[0], guess[1], "script")
+    script, share = prof.dominant()
+    if script is not None and share < DOMINANT:
+        return Detection(UND, round(share, 4), "mixed")
+    if prof.letters < MIN_LETTERS or prof.total < 2 or is_short_latin(prof):
+        return Detection(UND, 0.0, "short")
+    lang, prob = _langdetect(text, seed)
+    if prob < MIN_PROBABILITY:
+        return Detection(UND, prob, "langdetect")
+    return Detection(lang, prob, "langdetect")
+
+
+def detect_language(text: str, seed: int = 0) -> tuple[str, float]:
+    """The ISO 639-1 code of ``text`` (``und`` when unclear) and its confidence."""
+    found = classify(text, seed)
+    return found.lang, found.confidence
+
+
+def _document_language(paragraphs: tuple[Paragraph, ...]) -> tuple[str, float]:
+    """The language of the body, weighted by length (title/captions if no body)."""
+    chosen = [p for p in paragraphs if p.role == "body"]
+    chosen = chosen or [p for p in paragraphs if p.role != "boilerplate"] or list(paragraphs)
+    weight: dict[str, float] = {}
+    total = 0
+    for para in chosen:
+        size = len(para.text.strip())
+        total += size
+        if para.lang != UND:
+            weight[para.lang] = weight.get(para.lang, 0.0) + size * para.lang_confidence
+    if not weight or not total:
+        return UND, 0.0
+    lang, score = max(weight.items(), key=lambda kv: (kv[1], kv[0]))
+    return lang, round(score / total, 4)
+
+
+def detect_document(doc: Document, languages: Iterable[str], seed: int = 0) -> Document:
+    """Fill in the languages of a document and its paragraphs.
+
+    A document whose language is not in ``languages`` (``und`` included) gets
+    ``status: skipped`` and the reason in ``error``. A skip made by an earlier
+    run of this function is undone first, so changed settings take effect.
+
+    Args:
+        doc: the document (status ok, or skipped/error from ingest: kept as is).
+        languages: the languages the project translates.
+        seed: the langdetect seed.
+    """
+    paragraphs = tuple(
+        dataclasses.replace(p, lang=found.lang, lang_confidence=found.confidence)
+        for p in doc.paragraphs
+        for found in (classify(p.text, seed),)
+    )
+    lang, confidence = _document_language(paragraphs)
+    status, error = doc.status, doc.error
+    if status == "skipped" and (error or "").startswith(SKIP_PREFIX):
+        status, error = "ok", None
+    wanted = tuple(languages)
+    if status == "ok" and lang not in wanted:
+        status = "skipped"
+        what = "could not be determined" if lang == UND else "is not translated"
+        error = f"{SKIP_PREFIX}language {lang} {what} (translated: {', '.join(wanted)})"
+    return dataclasses.replace(
+        doc,
+        lang=lang,
+        lang_confidence=confidence,
+        paragraphs=paragraphs,
+        status=status,
+        error=error,
+    )
+
+
+def detect_documents(
+    docs: Iterable[Document], languages: Iterable[str], seed: int = 0
+) -> Iterator[Document]:
+    """Stream :func:`detect_document` over documents."""
+    wanted = tuple(languages)
+    for doc in docs:
+        yield detect_document(doc, wanted, seed)
+
+
+@dataclass(frozen=True)
+class Config(StageConfig):
+    """Settings of the detect stage.
+
+    Attributes:
+        seed: the langdetect seed.
+        languages: the languages the project translates; other documents are skipped.
+    """
+
+    seed: int = 0
+    languages: tuple[str, ...] = ("vi", "zh", "en")
+
+
+def run(config: Config) -> StageResult:
+    """Detect the languages of ``documents.jsonl`` and rewrite it atomically.
+
+    The stage rewrites its own input, so for freshness it records the sha256 of
+    the file *as it left it*: when the file still has that hash (and the
+    settings are the same) a rerun is ``reused``. With ``--input`` the input's
+    own hash is recorded and the result goes to ``<out>/documents.jsonl``.
+    """
+    source = stage_input(config, DOCUMENTS, "ingest")
+    target = config.out / DOCUMENTS
+    in_place = source.resolve() == target.resolve()
+    if up_to_date(config, "detect", [target], {str(source): file_sha256(source)}):
+        return _result(config, source, target, reused=True)
+    counts: Counter[str] = Counter()
+    fingerprint = None if in_place else file_sha256(source)
+    docs = tqdm(read_records(source, Document), desc="detect", unit="doc", disable=None)
+    wanted = config.languages
+    write_records(target, (_tally(d, counts) for d in detect_documents(docs, wanted, config.seed)))
+    log.info("detect: %s", dict(counts))
+    return _result(config, source, target, reused=False, fingerprint=fingerprint)
+
+
+def _tally(doc: Document, counts: Counter[str]) -> Document:
+    counts[doc.status] += 1
+    return doc
+
+
+def _result(
+    config: Config, source: Path, target: Path, reused: bool, fingerprint: str | None = None
+) -> StageResult:
+    """Counts and per-file status (ingest's fields plus the language), read back."""
+    counts: Counter[str] = Counter()
+    files: dict[str, dict[str, Any]] = {}
+    for doc in read_records(target, Document):
+        counts["documents"] += 1
+        counts[doc.status] += 1
+        counts[f"lang_{doc.lang}"] += 1
+        files[doc.path] = {
+            "doc_id": doc.doc_id,
+            "status": doc.status,
+            "error": doc.error,
+            "duplicate_of": doc.duplicate_of,
+            "lang": doc.lang,
+            "lang_confidence": doc.lang_confidence,
+        }
+        if not reused and doc.status == "skipped" and (doc.error or "").startswith(SKIP_PREFIX):
+            log.warning("%s: skipped: %s", doc.path, doc.error)
+    return StageResult(
+        stage="detect",
+        outputs=(target,),
+        counts=dict(counts),
+        reused=reused,
+        inputs={str(source): fingerprint or file_sha256(target)},
+        files=files,
+        settings=config.settings(),
+    )

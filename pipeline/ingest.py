@@ -1,0 +1,264 @@
+"""The ingest stage: files and folders of articles in, ``documents.jsonl`` out.
+
+For each input file: check its size (``max_bytes``, with stat, before reading),
+hash it, read it, reject binary data, decode it (:mod:`pipeline.decode`), strip
+HTML markup when it is a page (:mod:`pipeline.html`), and clean it
+(:mod:`pipeline.clean`). Every file gets one :class:`~pipeline.records.Document`
+with a status: ``ok``; ``skipped`` (empty, whitespace only, no article text,
+or a duplicate of an earlier input, with ``duplicate_of``); or ``error`` (not
+found, unreadable, too large, binary, not decodable), with the reason.
+
+Inputs are processed in the order given; folders are walked recursively in
+sorted order, hidden files and folders left out. ``doc_id`` is the file's stem;
+when an earlier input already has that stem, it is ``<stem>-<8 hex digits of
+the sha256 of the path>``, so ids are unique and stable from run to run.
+Output goes through :class:`~pipeline.io.ResumableJsonlWriter` keyed by path:
+a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from pipeline.clean import clean_text
+from pipeline.decode import (
+    DecodeError,
+    decode_bytes,
+    normalize_text,
+    sniff_binary,
+    strip_stray_tags,
+)
+from pipeline.html import html_to_text, looks_like_html
+from pipeline.io import (
+    ResumableJsonlWriter,
+    file_sha256,
+    read_bytes,
+    read_records,
+    remove_file,
+    walk_files,
+    write_records,
+)
+from pipeline.records import Document
+from pipeline.stages import StageConfig, StageResult, up_to_date
+
+__all__ = ["OUTPUT", "Config", "Source", "ingest", "ingest_file", "plan", "run"]
+
+log = logging.getLogger(__name__)
+
+OUTPUT = "documents.jsonl"
+
+
+@dataclass(frozen=True)
+class Config(StageConfig):
+    """Ingest settings.
+
+    Attributes:
+        max_bytes: files larger than this are refused ("too large") unread.
+    """
+
+    max_bytes: int = 20_000_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file as planned before reading it."""
+
+    path: Path
+    doc_id: str
+    sha256: str | None = None
+    size: int = 0
+    error: str | None = None
+    duplicate_of: str | None = None
+
+
+def _discover(inputs: Iterable[Path], skip: Path | None) -> Iterator[tuple[Path, str | None]]:
+    for path in inputs:
+        if path.is_dir():
+            yield from walk_files(path, skip)
+        elif path.is_file():
+            yield path, None
+        elif path.exists():
+            yield path, "not a regular file"
+        else:
+            yield path, "not found"
+
+
+def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> list[Source]:
+    """List the input files with their ids, sizes, hashes and any early error.
+
+    Args:
+        inputs: files and folders.
+        max_bytes: the size limit.
+        skip: a folder to leave out of walks (the run directory).
+
+    Returns:
+        One source per distinct path, in processing order.
+    """
+    sources: list[Source] = []
+    stems: set[str] = set()
+    first_of_hash: dict[str, str] = {}
+    seen: set[str] = set()
+    for path, error in _discover(inputs, skip):
+        if str(path) in seen:
+            continue
+        seen.add(str(path))
+        stem = path.stem or "input"
+        doc_id = stem if stem not in stems else f"{stem}-{_short_hash(str(path))}"
+        stems.update((stem, doc_id))
+        size, digest = 0, None
+        if error is None:
+            size, digest, error = _measure(path, max_bytes)
+        duplicate = first_of_hash.get(digest) if digest else None
+        if digest and duplicate is None:
+            first_of_hash[digest] = doc_id
+        sources.append(Source(path, doc_id, digest, size, error, duplicate))
+    return sources
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _measure(path: Path, max_bytes: int) -> tuple[int, str | None, str | None]:
+    """(size, sha256, error) of a file, without reading a file over the limit."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return (
+                size,
+                None,
+                f"too large ({size} bytes; the limit is {max_bytes}, see --max-bytes)",
+            )
+        return size, file_sha256(path), None
+    except OSError as exc:
+        return 0, None, f"cannot read ({exc.strerror or exc})"
+
+
+def ingest_file(source: Source, max_bytes: int) -> Document:
+    """Read, decode and clean one planned file into a Document (never raises for bad input)."""
+    base = Document(
+        doc_id=source.doc_id,
+        path=str(source.path),
+        sha256=source.sha256,
+        status="error",
+        error=source.error,
+        size_bytes=source.size,
+    )
+    if source.error is not None:
+        return base
+    if source.duplicate_of is not None:
+        reason = f"duplicate of {source.duplicate_of} (same sha256)"
+        return replace(base, status="skipped", error=reason, duplicate_of=source.duplicate_of)
+    try:
+        data = read_bytes(source.path, max_bytes + 1)
+    except OSError as exc:
+        return replace(base, error=f"cannot read ({exc.strerror or exc})")
+    if not data:
+        return replace(base, status="skipped", error="empty file")
+    kind = sniff_binary(data)
+    if kind is not None:
+        return replace(base, error=f"not text: {kind}")
+    try:
+        decoded = decode_bytes(data)
+    except DecodeError as exc:
+        return replace(base, error=f"cannot decode: {exc}")
+    base = replace(base, encoding=decoded.encoding)
+    if not decoded.text.strip():
+        return replace(base, status="skipped", error="no text (whitespace only)")
+    return _document(decoded.text, base)
+
+
+def _document(text: str, base: Document) -> Document:
+    hints: dict[str, str] = {}
+    if looks_like_html(text):
+        text, hints = html_to_text(text)
+        text = normalize_text(text)
+    else:
+        text = strip_stray_tags(text)
+    cleaned = clean_text(text)
+    status, error = "ok", None
+    if not any(p.role == "body" for p in cleaned.paragraphs):
+        longest = max((len(p.text) for p in cleaned.paragraphs), default=0)
+        status = "skipped"
+        error = f"no article text found (no line reads as prose; longest line {longest} chars)"
+    return replace(
+        base,
+        status=status,
+        error=error,
+        title=hints.get("title") or cleaned.title,
+        published=hints.get("published") or cleaned.published,
+        outlet=hints.get("outlet") or cleaned.outlet,
+        byline=hints.get("byline") or cleaned.byline,
+        paragraphs=cleaned.paragraphs,
+    )
+
+
+def ingest(sources: Iterable[Source], max_bytes: int) -> Iterator[Document]:
+    """Stream the documents of planned sources (library use, no files written)."""
+    for source in sources:
+        yield ingest_file(source, max_bytes)
+
+
+def run(config: Config) -> StageResult:
+    """Ingest ``config.input`` into ``<out>/documents.jsonl``, resuming a killed run."""
+    sources = plan(config.input, config.max_bytes, skip=config.out)
+    inputs = {str(s.path): s.sha256 or "" for s in sources}
+    target = config.out / OUTPUT
+    if up_to_date(config, "ingest", [target], inputs):
+        return _result(config, list(read_records(target, Document)), inputs, reused=True)
+    writer = ResumableJsonlWriter(target, key=lambda obj: str(obj["path"]))
+    if config.overwrite:
+        remove_file(writer.partial)
+    with writer:
+        todo = [s for s in sources if str(s.path) not in writer.done]
+        for source in tqdm(todo, desc="ingest", unit="file", disable=None):
+            writer.write(ingest_file(source, config.max_bytes))
+        writer.commit()
+    documents = list(read_records(target, Document))
+    kept = [d for d in documents if d.path in inputs]
+    if len(kept) != len(documents):  # a resumed partial from other inputs
+        write_records(target, kept)
+    return _result(config, kept, inputs, reused=False)
+
+
+def _result(
+    config: Config, documents: list[Document], inputs: dict[str, str], reused: bool
+) -> StageResult:
+    statuses = Counter(d.status for d in documents)
+    paragraphs = [p for d in documents for p in d.paragraphs]
+    counts = {
+        "documents": len(documents),
+        **{status: statuses.get(status, 0) for status in ("ok", "skipped", "error")},
+        "paragraphs": len(paragraphs),
+        "body": sum(1 for p in paragraphs if p.role == "body"),
+    }
+    files = {
+        d.path: {
+            "doc_id": d.doc_id,
+            "status": d.status,
+            "error": d.error,
+            "duplicate_of": d.duplicate_of,
+        }
+        for d in documents
+    }
+    failures = tuple(f"{d.path}: {d.error}" for d in documents if d.status == "error")
+    for d in documents:
+        if d.status != "ok":
+            log.warning("%s: %s: %s", d.path, d.status, d.error)
+    return StageResult(
+        stage="ingest",
+        outputs=(config.out / OUTPUT,),
+        counts=counts,
+        failures=failures,
+        reused=reused,
+        inputs=inputs,
+        files=files,
+        settings=config.settings(),
+    )

@@ -1,0 +1,195 @@
+"""The script-based first check of language detection.
+
+Counting which writing systems a text uses decides the clear cases without a
+statistical model: Han characters are Chinese, Latin with Vietnamese-only
+letters is Vietnamese, plain Latin full of English function words is English,
+kana is Japanese, Hangul Korean, and so on. Everything else (other Latin
+languages, Cyrillic, Arabic, Devanagari...) is left to langdetect.
+
+Text is measured in *units*: a Han, kana or Thai character is one unit (those
+scripts do not separate words), a word of an alphabetic script is one unit. So
+``奥斯汀 Lloyd Austin`` weighs 3 Han units against 2 Latin units, not 3 against 11.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+__all__ = ["ScriptProfile", "char_script", "profile", "script_guess"]
+
+# (first code point, last code point, script); sorted, non-overlapping.
+_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x005A, "latin"),
+    (0x0061, 0x007A, "latin"),
+    (0x00C0, 0x024F, "latin"),
+    (0x0370, 0x03FF, "greek"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x1E00, 0x1EFF, "latin"),
+    (0x3040, 0x30FF, "kana"),
+    (0x3400, 0x4DBF, "han"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xAC00, 0xD7AF, "hangul"),
+    (0xF900, 0xFAFF, "han"),
+    (0x20000, 0x2FA1F, "han"),
+)
+_STARTS = [r[0] for r in _RANGES]
+
+# Scripts written without spaces between words: each character is one unit.
+_CHAR_UNITS = frozenset({"han", "kana", "thai"})
+
+# Scripts that (among the languages langdetect knows) name one language.
+_SCRIPT_LANG = {
+    "han": "zh",
+    "kana": "ja",
+    "hangul": "ko",
+    "thai": "th",
+    "greek": "el",
+    "hebrew": "he",
+}
+
+# Letters only Vietnamese uses: the Latin Extended Additional block of tone-marked
+# vowels (U+1EA0-U+1EF9) and the horned o/u. (ă and đ are also Romanian and Croatian.)
+_VI_ONLY = re.compile(r"[\u1ea0-\u1ef9\u01a0\u01a1\u01af\u01b0]")
+
+# English function words that are not also common words of other Latin-script
+# languages (so no "is", "was", "will", "for", "on", "an", "by", "we", "her"...).
+_EN_TEXT = """
+the of and are were that this with from have has had been it its not would which who
+they their them she his said says you your our there what when than but can could
+should about after
+"""
+_EN_WORDS = frozenset(_EN_TEXT.split())
+
+_WORD = re.compile(r"[^\W\d_]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
+
+# A script must hold this share of the units to decide the language.
+DOMINANT = 0.6
+# Vietnamese: share of Latin words holding a Vietnamese-only letter.
+VI_WORD_SHARE = 0.15
+# English: share of English function words among Latin words, and their least count.
+EN_WORD_SHARE = 0.2
+EN_MIN_WORDS = 2
+# Latin text of fewer words is "short": one function word can make it English,
+# and langdetect, unreliable on so little Latin text, is not asked.
+SHORT_WORDS = 4
+
+
+def char_script(ch: str) -> str | None:
+    """The script of one character, or None for digits, punctuation and unknown scripts."""
+    cp = ord(ch)
+    i = bisect.bisect_right(_STARTS, cp) - 1
+    if i >= 0 and _RANGES[i][0] <= cp <= _RANGES[i][1]:
+        return _RANGES[i][2]
+    return None
+
+
+@dataclass(frozen=True)
+class ScriptProfile:
+    """How much of each script a text holds.
+
+    Attributes:
+        units: script -> units (characters for Han/kana/Thai, words otherwise).
+        letters: letters counted in any known script.
+        latin_words: the Latin words, lower-cased.
+    """
+
+    units: dict[str, int]
+    letters: int
+    latin_words: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        """All units."""
+        return sum(self.units.values())
+
+    def dominant(self) -> tuple[str | None, float]:
+        """The script with the most units and its share (``(None, 0.0)`` for none)."""
+        if not self.units:
+            return None, 0.0
+        script, count = max(self.units.items(), key=lambda kv: (kv[1], kv[0]))
+        return script, count / self.total
+
+    def share(self, script: str) -> float:
+        """The share of units in ``script`` (0 when the text has none)."""
+        total = self.total
+        return self.units.get(script, 0) / total if total else 0.0
+
+
+def profile(text: str) -> ScriptProfile:
+    """Count the units of each script in ``text`` (NFC-normalised first)."""
+    text = unicodedata.normalize("NFC", text)
+    units: Counter[str] = Counter()
+    letters = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        run_script: str | None = None
+        for ch in word:
+            script = char_script(ch)
+            if script is None:
+                continue
+            letters += 1
+            if script in _CHAR_UNITS:
+                units[script] += 1
+                run_script = None
+            elif script != run_script:
+                units[script] += 1
+                run_script = script
+    latin = tuple(w.lower() for w in _LATIN_WORD.findall(text))
+    return ScriptProfile(units=dict(units), letters=letters, latin_words=latin)
+
+
+def script_guess(prof: ScriptProfile) -> tuple[str, float] | None:
+    """Decide the language from the scripts alone when the case is clear.
+
+    Returns:
+        ``(code, confidence)`` or None when a statistical model must decide. The
+        confidence is the dominant script's share of units; for Vietnamese and
+        English (which share the Latin script with many languages) it is further
+        capped at 0.5 plus the share of words carrying the evidence.
+    """
+    script, share = prof.dominant()
+    if script is None:
+        return None
+    if script in ("han", "kana") and prof.units.get("kana", 0):
+        cjk = prof.units.get("han", 0) + prof.units["kana"]
+        if cjk / prof.total >= DOMINANT:
+            return "ja", round(cjk / prof.total, 4)
+        return None
+    if share < DOMINANT:
+        return None
+    if script in _SCRIPT_LANG:
+        return _SCRIPT_LANG[script], round(share, 4)
+    if script == "latin":
+        return _latin_guess(prof.latin_words, share)
+    return None
+
+
+def is_short_latin(prof: ScriptProfile) -> bool:
+    """True for Latin-script text of fewer than :data:`SHORT_WORDS` words."""
+    return prof.share("latin") >= DOMINANT and len(prof.latin_words) < SHORT_WORDS
+
+
+def _latin_guess(words: tuple[str, ...], share: float) -> tuple[str, float] | None:
+    if not words:
+        return None
+    vi = sum(1 for w in words if _VI_ONLY.search(w)) / len(words)
+    if vi >= VI_WORD_SHARE:
+        return "vi", round(min(share, 0.5 + vi), 4)
+    if vi == 0 and all(w.isascii() for w in words):
+        hits = sum(1 for w in words if w in _EN_WORDS)
+        en = hits / len(words)
+        enough = hits >= EN_MIN_WORDS or (hits > 0 and len(words) <= SHORT_WORDS)
+        if enough and en >= EN_WORD_SHARE:
+            return "en", round(min(share, 0.5 + en), 4)
+    return None
