@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import PipelineError, __version__
+from pipeline.ct2 import QUANTIZATIONS
 from pipeline.stages import STAGES, StageResult, load_stage, run_pipeline, run_stage
 
 log = logging.getLogger("pipeline")
@@ -128,6 +129,16 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
     add("--chunk-size", type=int, default=SUPPRESS, help="segments per chunk (default 2000)")
     add("--max-input-tokens", type=int, default=SUPPRESS, help="split longer segments")
     add("--cache", type=Path, default=SUPPRESS, help="SQLite cache (default OUT/cache.sqlite)")
+    add(
+        "--backend",
+        choices=["auto", "torch", "ct2"],
+        default=SUPPRESS,
+        help="engine: torch, ct2 (CTranslate2), auto (ct2 where converted; default)",
+    )
+    add("--quantization", choices=QUANTIZATIONS, default=SUPPRESS, help="ct2 model (int8)")
+    add("--intra-threads", type=int, default=SUPPRESS, help="ct2 threads per batch (0 = cores)")
+    add("--inter-threads", type=int, default=SUPPRESS, help="ct2 batches in parallel (1)")
+    add("--min-new-tokens", type=int, default=SUPPRESS, help="shortest output (default 0)")
 
 
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
@@ -254,6 +265,13 @@ def _add_models(sub: Any) -> None:
         q.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
     listing.set_defaults(handler=_handle_models_list)
     fetch.set_defaults(handler=_handle_models_fetch)
+    convert = msub.add_parser("convert", help="convert snapshots to CTranslate2 (ct2 backend)")
+    convert.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
+    convert.add_argument("--models-dir", type=Path, default=Path("models"), help="default models/")
+    convert.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
+    convert.add_argument("--quantization", choices=QUANTIZATIONS, default="int8")
+    convert.add_argument("--overwrite", action="store_true", help="convert again if present")
+    convert.set_defaults(handler=_handle_models_convert)
 
 
 def _handle_models_list(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -283,6 +301,17 @@ def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
             print(f"{lang}: failed: {exc}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
+
+
+def _handle_models_convert(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from pipeline.ct2 import convert_models
+
+    rows = convert_models(
+        args.models_dir, args.model, args.langs, args.quantization, args.overwrite
+    )
+    for lang, message in rows:
+        print(f"{lang}: {message}")
+    return 1 if any(m.startswith("failed") for _, m in rows) else 0
 
 
 def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:

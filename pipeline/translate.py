@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.backends import BACKENDS
 from pipeline.cache import TranslationCache
+from pipeline.ct2 import QUANTIZATIONS
 from pipeline.io import (
     ResumableJsonlWriter,
     atomic_write_json,
@@ -37,7 +39,7 @@ from pipeline.manifest import Manifest
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
 from pipeline.translating import Translating
-from pipeline.translators import GenerationSettings, TranslatorFactory, marian_factory
+from pipeline.translators import GenerationSettings, TranslatorFactory
 
 __all__ = ["Config", "Translating", "run", "translate_segments"]
 
@@ -64,6 +66,12 @@ class Config(StageConfig):
         chunk_size: segments read, translated and written at a time.
         max_input_tokens: split segments longer than this (0: the model's limit).
         cache: the SQLite cache (default ``<out>/cache.sqlite``).
+        backend: ``torch``, ``ct2`` (CTranslate2) or ``auto`` (ct2 where a converted
+            model exists; see :mod:`pipeline.backends`).
+        quantization: which converted model the ct2 backend loads.
+        intra_threads: ct2 threads per batch (0: one per core).
+        inter_threads: ct2 batches run in parallel.
+        min_new_tokens: shortest output (0: no minimum).
     """
 
     model: tuple[str, ...] = ()
@@ -79,12 +87,23 @@ class Config(StageConfig):
     chunk_size: int = 2000
     max_input_tokens: int = 0
     cache: Path | None = None
+    backend: str = "auto"
+    quantization: str = "int8"
+    intra_threads: int = 0
+    inter_threads: int = 1
+    min_new_tokens: int = 0
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.roles) - set(ROLES))
         if unknown:
             raise ValueError(f"roles: unknown role {unknown[0]!r} (roles: {', '.join(ROLES)})")
-        for name in ("batch_size", "batch_tokens", "chunk_size"):
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend {self.backend!r}: expected one of {', '.join(BACKENDS)}")
+        if self.quantization not in QUANTIZATIONS:
+            raise ValueError(
+                f"quantization {self.quantization!r}: expected one of {', '.join(QUANTIZATIONS)}"
+            )
+        for name in ("batch_size", "batch_tokens", "chunk_size", "inter_threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
@@ -96,7 +115,16 @@ class Config(StageConfig):
             self.no_repeat_ngram_size,
             self.repetition_penalty,
             self.device,
+            self.min_new_tokens,
         )
+
+    def factory(self) -> TranslatorFactory:
+        """The translator factory of the configured backend."""
+        from pipeline.backends import backend_factory
+        from pipeline.ct2_translator import Ct2Options
+
+        options = Ct2Options(self.quantization, self.intra_threads, self.inter_threads)
+        return backend_factory(self.backend, self.models_dir, options)
 
 
 def _key(obj: dict[str, Any]) -> str:
@@ -148,13 +176,14 @@ def translate_segments(
         yield from engine.translate(chunk)
 
 
-def run(config: Config, factory: TranslatorFactory = marian_factory) -> StageResult:
+def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult:
     """Run the translate stage on ``<out>/segments.jsonl`` (or ``--input``).
 
     Args:
         config: the stage config.
-        factory: builds a translator for a model (the backend; torch by default).
+        factory: builds a translator for a model (default: the configured backend's).
     """
+    factory = factory or config.factory()
     path = stage_input(config, "segments.jsonl", "segment")
     inputs = {str(path): file_sha256(path)}
     output = config.out / OUTPUT

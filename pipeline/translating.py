@@ -56,6 +56,7 @@ class Translating:
         self.failures: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self.untranslated: dict[str, int] = {}
+        self.backends: dict[str, str] = {}  # language -> backend that ran its model
 
     def _count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -83,6 +84,7 @@ class Translating:
             model = resolve(spec, self.config.models_dir)
             if model.name not in self._loaded:
                 self._loaded[model.name] = self.factory(model, self.config.generation())
+            self.backends[spec.lang] = self._loaded[model.name].backend
             return self._loaded[model.name]
         except ModelError as exc:
             return self._fail(spec.lang, str(exc))
@@ -117,6 +119,7 @@ class Translating:
         except ModelError as exc:
             return self._untranslated(segments, self._fail(lang, str(exc)))
         self._count("translated", len(segments))
+        self._count(f"translated_by_{translator.backend}", len(segments))
         return [
             _record(seg, text, translator.name, "translated", pieces)
             for seg, (text, pieces) in zip(segments, outputs, strict=True)

@@ -23,6 +23,7 @@ __all__ = [
     "MarianTranslator",
     "Translator",
     "TranslatorFactory",
+    "generation_kwargs",
     "marian_factory",
     "pick_device",
 ]
@@ -75,6 +76,8 @@ class GenerationSettings:
         no_repeat_ngram_size: forbid repeating an n-gram of this size (0 = off).
         repetition_penalty: >1 discourages repeated tokens (1.0 = off).
         device: ``auto`` (cuda when available), ``cpu`` or ``cuda``.
+        min_new_tokens: shortest output in tokens (0 = no minimum; benchmarks force
+            a fixed output length with min = max).
     """
 
     beam_size: int = 0
@@ -82,6 +85,7 @@ class GenerationSettings:
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
     device: str = "auto"
+    min_new_tokens: int = 0
 
 
 TranslatorFactory = Callable[[ResolvedModel, GenerationSettings], Translator]
@@ -164,7 +168,7 @@ class MarianTranslator:
         self._model = model.to(self._device).eval()  # type: ignore[arg-type]
         positions = int(model.config.max_position_embeddings)
         self._max_tokens = min(positions, int(self._tokenizer.model_max_length))
-        self._generate = _generation_kwargs(model.generation_config, self._requested, positions)
+        self._generate = generation_kwargs(model.generation_config, self._requested, positions)
         log.info("loaded %s on %s: %s", self.name, self._device, self._generate)
 
     @property
@@ -201,7 +205,7 @@ class MarianTranslator:
         return [s.strip() for s in self._tokenizer.batch_decode(out, skip_special_tokens=True)]
 
 
-def _generation_kwargs(config: Any, settings: GenerationSettings, positions: int) -> dict[str, Any]:
+def generation_kwargs(config: Any, settings: GenerationSettings, positions: int) -> dict[str, Any]:
     """Generation options: the requested ones, else the model's generation config."""
     beams = settings.beam_size or int(getattr(config, "num_beams", 1) or 1)
     limit = int(getattr(config, "max_length", 0) or positions)
@@ -213,6 +217,8 @@ def _generation_kwargs(config: Any, settings: GenerationSettings, positions: int
         "no_repeat_ngram_size": settings.no_repeat_ngram_size,
         "repetition_penalty": settings.repetition_penalty,
     }
+    if settings.min_new_tokens:  # only when set, so earlier cache keys stay valid
+        kwargs["min_new_tokens"] = settings.min_new_tokens
     return kwargs
 
 

@@ -15,16 +15,38 @@ import pytest
 from pipeline.io import read_json
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-OUTPUTS = ("documents.jsonl", "segments.jsonl", "translations.jsonl", "claims.jsonl",
-           "alignments.jsonl", "export/corpus.jsonl", "export/corpus.vi-en.tmx")
+OUTPUTS = (
+    "documents.jsonl",
+    "segments.jsonl",
+    "translations.jsonl",
+    "claims.jsonl",
+    "alignments.jsonl",
+    "export/corpus.jsonl",
+    "export/corpus.vi-en.tmx",
+)
 
 
 def _command(out: Path, model: Path) -> list[str]:
     return [
-        sys.executable, "-m", "pipeline", "-q", "run", str(SEEDS), "--out", str(out),
-        "--model", f"vi={model}", "--model", f"zh={model}",
+        sys.executable,
+        "-m",
+        "pipeline",
+        "-q",
+        "run",
+        str(SEEDS),
+        "--out",
+        str(out),
+        "--model",
+        f"vi={model}",
+        "--model",
+        f"zh={model}",
         # small chunks so a kill lands between written chunks; short outputs keep it quick
-        "--chunk-size", "8", "--max-new-tokens", "8", "--similarity", "lexical",
+        "--chunk-size",
+        "8",
+        "--max-new-tokens",
+        "8",
+        "--similarity",
+        "lexical",
     ]
 
 
