@@ -1,7 +1,7 @@
 """Benchmarks of the align stage: scaling on synthetic collections, pair precision/recall.
 
 ``scale``: builds synthetic collections of N documents (default 1000, 2000,
-4000, 8000) from English sentences of /work/shared/data (WMT23 zh-en reference
+4000, 8000) from English sentences of ../shared/data (WMT23 zh-en reference
 and system outputs, IWSLT tst2012/2013 English), recombined into documents with
 random publication dates, plus a few injected events, each reported by several
 documents in different words. Each size runs in a fresh child process, with
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.io import read_json, read_records, read_text_lines, write_records  # noqa: E402
 from pipeline.records import Claim, Cluster, Document, Fact, Translation  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CORPORA = [
     "wmt23-zh-en/generaltest2023.zh-en.ref.en",
     "wmt23-zh-en/generaltest2023.zh-en.hyp.NLLB_Greedy.en",

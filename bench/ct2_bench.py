@@ -2,7 +2,7 @@
 
 One run prints, for an OPUS-MT-shaped random MarianMT (d_model 512, 6+6 layers,
 8 heads, FFN 2048, 65,001 vocabulary rows; ``tests/tiny_marian.py --size opus``),
-the same sentences (WMT23 zh + IWSLT15 vi lines from /work/shared/data) and a
+the same sentences (WMT23 zh + IWSLT15 vi lines from ../shared/data) and a
 forced output length (min = max new tokens), at each beam size:
 
   (a) naive: ``generate`` on one sentence at a time (on a subset);
@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ZH = DATA / "wmt23-zh-en" / "generaltest2023.zh-en.src.zh"
 VI = DATA / "iwslt15-en-vi" / "tst2013.vi"
 

@@ -7,7 +7,7 @@ characters, how many lines were detected right, how many wrong, and how many
 abstained (``und``), plus the share decided by the script check alone.
 
 Usage:
-    python bench/detect_accuracy.py [--data /work/shared/data] [--limit N]
+    python bench/detect_accuracy.py [--data ../shared/data] [--limit N]
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def lines(data: Path, lang: str, limit: int | None) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     parser.add_argument("--limit", type=int, default=None, help="lines per language")
     args = parser.parse_args()
     columns = ("right", "wrong", "und", "script")

@@ -2,7 +2,7 @@
 
 Usage: python bench/facts_agreement.py [--limit N]
 
-For each parallel line of /work/shared/data (WMT23 zh-en source against the
+For each parallel line of ../shared/data (WMT23 zh-en source against the
 reference and three system outputs; IWSLT15 tst2013 vi against en), extracts
 ``when`` and ``amount`` facts from both sides and counts lines where both sides
 have facts and they agree (same date keys; every amount matched by
@@ -23,7 +23,7 @@ from pipeline.facts import amounts_agree, extract_facts  # noqa: E402
 from pipeline.io import read_text_lines  # noqa: E402
 from pipeline.records import Fact  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WMT = DATA / "wmt23-zh-en" / "generaltest2023.zh-en"
 PAIRS = [
     ("zh", WMT.with_suffix(".zh-en.src.zh"), "ref", WMT.with_suffix(".zh-en.ref.en")),

@@ -10,7 +10,7 @@ documents are built directly as ``Document`` records (one paragraph per line)
 and only detect + segment are measured; the output says so.
 
 Usage:
-    python bench/stage_throughput.py [--data /work/shared/data] [--lines 20] [--repeat 1]
+    python bench/stage_throughput.py [--data ../shared/data] [--lines 20] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ def measure(corpus: str, arts: list[list[str]], run_dir: Path, with_ingest: bool
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     parser.add_argument("--lines", type=int, default=20, help="lines per article")
     parser.add_argument("--repeat", type=int, default=1, help="use each corpus N times")
     args = parser.parse_args()

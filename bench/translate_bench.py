@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WMT = DATA / "wmt23-zh-en" / "generaltest2023.zh-en.src.zh"
 IWSLT = DATA / "iwslt15-en-vi" / "tst2013.vi"
 
