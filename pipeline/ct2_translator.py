@@ -39,12 +39,15 @@ class Ct2Options:
             1024 tokens is about 32 news sentences: on 2 CPU cores at beam 4, batches of
             32 examples ran 1.6x the speed of 2048-token batches (bench/ct2_bench.py).
         batch_type: ``tokens`` or ``examples``.
+        segments_per_call: segments the stage hands CTranslate2 in one call, which
+            it re-batches itself (few large calls keep Python out of the loop).
     """
 
     quantization: str = "int8"
     intra_threads: int = 0
     inter_threads: int = 1
     max_batch_size: int = 1024
+    segments_per_call: int = 512
     batch_type: str = "tokens"
 
 
@@ -100,6 +103,9 @@ class Ct2Translator:
         self.revision = model.revision
         self.name = model.name
         self.backend = f"ct2-{options.quantization}"
+        # CTranslate2 re-batches by tokens inside one call (max_batch_size): the stage
+        # hands it this many length-sorted segments at once instead of its own batches.
+        self.segments_per_call = options.segments_per_call
         self.max_tokens = max_tokens
         self._translator = translator
         self._tokenizer = tokenizer

@@ -9,6 +9,7 @@ remembered as the reason its language's segments stay untranslated.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -165,12 +166,16 @@ class Translating:
             )
             self._count("model_texts", len(batch))
 
+        batch_size, batch_tokens = self.config.batch_size, self.config.batch_tokens
+        per_call = int(getattr(translator, "segments_per_call", 0))
+        if per_call:  # the engine batches by tokens itself: hand it big, length-sorted calls
+            batch_size, batch_tokens = per_call, sys.maxsize
         results = translate_all(
             todo,
             [lengths[p] for p in todo],
             translator.translate_batch,
-            self.config.batch_size,
-            self.config.batch_tokens,
+            batch_size,
+            batch_tokens,
             on_batch=store,
         )
         done = {p: hits[keys[p]] for p in pieces if keys[p] in hits}
