@@ -146,13 +146,15 @@ def parse_digits(text: str, lang: str) -> float:
 
 
 def parse_zh_numeral(text: str) -> float:
-    """Read a Chinese numeral such as ``三``, ``两千``, ``一亿两千万``.
+    """Read a Chinese numeral such as ``三``, ``两千``, ``一亿两千万``, ``二〇二二``.
 
     Raises:
         ValueError: a character is not a numeral.
     """
     if text == "半":
         return 0.5
+    if len(text) > 1 and all(ch in _ZH_DIGITS for ch in text):  # digit by digit: 二〇二二
+        return float("".join(str(_ZH_DIGITS[ch]) for ch in text))
     total = section = num = 0
     for ch in text:
         if ch in _ZH_DIGITS:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.numerals import parse_zh_numeral
+
 __all__ = ["number_values"]
 
 SCALES = {
@@ -81,10 +83,6 @@ WORDS.update({m[:3]: float(i) for i, m in enumerate(MONTHS.split(), 1) if m != "
 _SCALE = "|".join(sorted((re.escape(s) for s in SCALES), key=len, reverse=True))
 ARABIC = re.compile(rf"(\d+(?:[.,]\d+)*)(?:\s*({_SCALE})(?![a-zà-ỹ]))?", re.IGNORECASE)
 WORD_NUMBER = re.compile(rf"\b([a-z]+)\b(?:\s+({_SCALE})\b)?", re.IGNORECASE)
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-CN_BIG = {"万": 1e4, "亿": 1e8}
 CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 # Runs that are words, not numbers ("very", "some", "together", "must", "in case").
 CN_STOP = {"十分", "一些", "一起", "一直", "一定", "千万", "万一", "一一", "一切", "一样", "一般"}
@@ -105,23 +103,6 @@ def _separated(token: str) -> set[float]:
     return values
 
 
-def _chinese(run: str) -> float:
-    """Value of a Chinese numeral (``两千三百万`` = 23,000,000; ``二〇二二`` = 2022)."""
-    if all(ch in CN_DIGITS for ch in run) and len(run) > 1:
-        return float("".join(str(CN_DIGITS[ch]) for ch in run))
-    total, section, digit = 0.0, 0.0, 0.0
-    for ch in run:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            section += (digit or 1) * CN_UNITS[ch]
-            digit = 0
-        else:  # 万 or 亿 close a section
-            total = (total + section + digit) * CN_BIG[ch]
-            section = digit = 0
-    return total + section + digit
-
-
 def _chinese_values(text: str) -> list[set[float]]:
     found = []
     for match in CN_RUN.finditer(text):
@@ -130,7 +111,7 @@ def _chinese_values(text: str) -> list[set[float]]:
             continue
         if len(run) == 1 and (run == "一" or after not in CN_COUNTERS):
             continue
-        found.append({_chinese(run)})
+        found.append({parse_zh_numeral(run)})
     return found
 
 

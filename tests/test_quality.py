@@ -17,6 +17,9 @@ from pipeline.quality_numbers import number_values
         ("40 billion yuan", [{4e10}]),
         ("两千三百万", [{2.3e7}]),
         ("二〇二二年", [{2022.0}]),
+        # Regression: 万 after 亿 multiplied the whole number (3.00005e12); one parser now
+        ("三亿五千万人", [{3.5e8}]),
+        ("一万二千", [{12000.0}]),
         ("5月13日", [{5.0}, {13.0}]),  # the date of the Austin-Shoigu call, Chinese seed
         ("ngày 13/5", [{13.0}, {5.0}]),  # the same date, Vietnamese seed
         ("May 13, 2022", [{13.0}, {2022.0}, {5.0}]),
