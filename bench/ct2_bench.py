@@ -196,9 +196,10 @@ def stage(
     )
     with TranslationCache(out / "cache.sqlite") as cache:
         engine = Translating(config, cache, config.factory())
-        translator = engine.translator("vi")
-        assert not isinstance(translator, str), translator
-        translator.translate_batch(texts[:2])  # load and warm up
+        for lang in sorted(set(langs)):  # load and warm up every model before timing
+            translator = engine.translator(lang)
+            assert not isinstance(translator, str), translator
+            translator.translate_batch(texts[:2])
         start = time.perf_counter()
         with ResumableJsonlWriter(out / "translations.jsonl", lambda o: o["seg_id"]) as writer:
             for record in translate_segments(read_records(out / "segments.jsonl", Segment), engine):
@@ -286,6 +287,8 @@ def table(rows: list[tuple[str, dict[str, Any]]], beam: int) -> None:
 
 def main() -> None:
     """Prepare the model, then run every contender at every beam size."""
+    from pipeline.ct2_translator import _threads
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--sentences", type=int, default=300)
@@ -303,7 +306,13 @@ def main() -> None:
     print(f"# {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {args.sentences} sentences")
     for beam in (int(b) for b in args.beams.split(",")):
         best = explore({**base, "limit": 64}, beam) if args.explore else {"quantization": "int8"}
-        ct2 = {**best, "intra": best.get("intra", 2), "inter": best.get("inter", 1)}
+        # without --explore: the threads the ct2 backend picks for this machine by default
+        auto_intra, auto_inter = _threads("cpu", 0, 0)
+        ct2 = {
+            **best,
+            "intra": best.get("intra", auto_intra),
+            "inter": best.get("inter", auto_inter),
+        }
         rows = [
             (
                 "(a) naive generate, 1 at a time",

@@ -11,156 +11,16 @@ import contextlib
 import dataclasses
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline import PipelineError, __version__
+from pipeline.cli_options import STAGE_HELP, STAGE_OPTIONS, SUPPRESS, comma_list
 from pipeline.ct2 import QUANTIZATIONS
 from pipeline.stages import STAGES, StageResult, load_stage, run_pipeline, run_stage
 
 log = logging.getLogger("pipeline")
-
-SUPPRESS = argparse.SUPPRESS
-
-
-def _ingest_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--max-bytes", type=int, default=SUPPRESS, help="refuse files larger than this")
-
-
-def _seed_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=SUPPRESS, help="langdetect seed (default 0)")
-
-
-def _detect_options(p: argparse.ArgumentParser) -> None:
-    _seed_option(p)
-    p.add_argument(
-        "--languages",
-        nargs="+",
-        default=SUPPRESS,
-        metavar="CODE",
-        help="languages to translate; documents in others are skipped (default: vi zh en)",
-    )
-
-
-def _segment_options(p: argparse.ArgumentParser) -> None:
-    _seed_option(p)
-
-
-def _report_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--title", default=SUPPRESS, help="page title of report.html")
-
-
-def _comma_list(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def _export_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--format",
-        dest="formats",
-        type=_comma_list,
-        action="extend",
-        default=SUPPRESS,
-        help="jsonl, tsv, moses, tmx (repeat or comma list; default jsonl,tmx,moses)",
-    )
-    p.add_argument(
-        "--roles", type=_comma_list, action="extend", default=SUPPRESS, help="default body"
-    )
-    p.add_argument(
-        "--min-lang-confidence", type=float, default=SUPPRESS, help="drop less certain documents"
-    )
-    p.add_argument(
-        "--drop-flagged",
-        type=_comma_list,
-        nargs="?",
-        const=["any"],
-        default=SUPPRESS,
-        metavar="FLAGS",
-        help="drop pairs with quality flags (all flags, or only those named)",
-    )
-    p.add_argument("--dedupe", action="store_true", default=SUPPRESS, help="identical pairs once")
-    p.add_argument(
-        "--tmx-multilingual", action="store_true", default=SUPPRESS, help="one TMX for all pairs"
-    )
-
-
-def _align_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--similarity",
-        choices=("auto", "embed", "lexical"),
-        default=SUPPRESS,
-        help="text similarity: sentence embeddings, TF-IDF, or embed when available (default)",
-    )
-    p.add_argument("--threshold", type=float, default=SUPPRESS, help="pair score to join")
-    p.add_argument("--min-text", type=float, default=SUPPRESS, help="text similarity to join")
-    p.add_argument(
-        "--max-gap-days", type=int, default=SUPPRESS, help="event dates further apart never join"
-    )
-    p.add_argument(
-        "--max-per-doc", type=int, default=SUPPRESS, help="most claims per document in a cluster"
-    )
-    p.add_argument("--captions", action="store_true", default=SUPPRESS, help="use captions too")
-
-
-def _translate_options(p: argparse.ArgumentParser) -> None:
-    add = p.add_argument
-    add(
-        "--model",
-        action="append",
-        default=SUPPRESS,
-        metavar="LANG=HUB_ID_OR_FOLDER",
-        help="model for a language (repeatable), e.g. vi=models/opus-mt-vi-en",
-    )
-    add("--models-dir", type=Path, default=SUPPRESS, help="registry and snapshots (models/)")
-    add(
-        "--roles",
-        type=lambda v: tuple(v.split(",")),
-        default=SUPPRESS,
-        help="segment roles to translate (default title,body,caption)",
-    )
-    add("--device", choices=["auto", "cpu", "cuda"], default=SUPPRESS, help="default auto")
-    add("--beam-size", type=int, default=SUPPRESS, help="beams (default: the model's, 4)")
-    add("--max-new-tokens", type=int, default=SUPPRESS, help="longest output (default: model's)")
-    add("--no-repeat-ngram-size", type=int, default=SUPPRESS, help="default 6 (0 = off)")
-    add("--repetition-penalty", type=float, default=SUPPRESS, help="default 1.0 (off)")
-    add("--batch-size", type=int, default=SUPPRESS, help="segments per batch (default 32)")
-    add("--batch-tokens", type=int, default=SUPPRESS, help="padded tokens per batch (4096)")
-    add("--chunk-size", type=int, default=SUPPRESS, help="segments per chunk (default 2000)")
-    add("--max-input-tokens", type=int, default=SUPPRESS, help="split longer segments")
-    add("--cache", type=Path, default=SUPPRESS, help="SQLite cache (default OUT/cache.sqlite)")
-    add(
-        "--backend",
-        choices=["auto", "torch", "ct2"],
-        default=SUPPRESS,
-        help="engine: torch, ct2 (CTranslate2), auto (ct2 where converted; default)",
-    )
-    add("--quantization", choices=QUANTIZATIONS, default=SUPPRESS, help="ct2 model (int8)")
-    add("--intra-threads", type=int, default=SUPPRESS, help="ct2 threads per batch (0 = cores)")
-    add("--inter-threads", type=int, default=SUPPRESS, help="ct2 batches in parallel (1)")
-    add("--min-new-tokens", type=int, default=SUPPRESS, help="shortest output (default 0)")
-
-
-# Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
-STAGE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
-    "ingest": _ingest_options,
-    "detect": _detect_options,
-    "segment": _segment_options,
-    "translate": _translate_options,
-    "align": _align_options,
-    "export": _export_options,
-    "report": _report_options,
-}
-
-STAGE_HELP = {
-    "ingest": "read, decode and clean articles into documents.jsonl",
-    "detect": "detect the language of documents and paragraphs",
-    "segment": "split documents into sentences: segments.jsonl",
-    "translate": "translate segments to English: translations.jsonl",
-    "align": "cluster claims about the same event: claims.jsonl, alignments.jsonl",
-    "export": "write the parallel corpus as jsonl, tsv, moses or tmx into export/",
-    "report": "write report.html, one self-contained page of the whole run",
-}
 
 
 def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
@@ -233,7 +93,7 @@ def _add_evaluate(sub: Any) -> None:
         default=[],
         help="hypothesis (repeatable; default <out>/translations.jsonl); the first is the baseline",
     )
-    p.add_argument("--names", type=_comma_list, help="system names, comma separated")
+    p.add_argument("--names", type=comma_list, help="system names, comma separated")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="where evaluation.json goes")
     p.add_argument(
         "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"

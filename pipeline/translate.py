@@ -69,8 +69,8 @@ class Config(StageConfig):
         backend: ``torch``, ``ct2`` (CTranslate2) or ``auto`` (ct2 where a converted
             model exists; see :mod:`pipeline.backends`).
         quantization: which converted model the ct2 backend loads.
-        intra_threads: ct2 threads per batch (0: one per core).
-        inter_threads: ct2 batches run in parallel.
+        intra_threads: ct2 threads per batch (0: suit the machine).
+        inter_threads: ct2 batches run in parallel (0: suit the machine).
         min_new_tokens: shortest output (0: no minimum).
     """
 
@@ -90,7 +90,7 @@ class Config(StageConfig):
     backend: str = "auto"
     quantization: str = "int8"
     intra_threads: int = 0
-    inter_threads: int = 1
+    inter_threads: int = 0
     min_new_tokens: int = 0
 
     def __post_init__(self) -> None:
@@ -103,9 +103,12 @@ class Config(StageConfig):
             raise ValueError(
                 f"quantization {self.quantization!r}: expected one of {', '.join(QUANTIZATIONS)}"
             )
-        for name in ("batch_size", "batch_tokens", "chunk_size", "inter_threads"):
+        for name in ("batch_size", "batch_tokens", "chunk_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("intra_threads", "inter_threads"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 (suit the machine) or more")
 
     def generation(self) -> GenerationSettings:
         """The generation settings handed to translators."""

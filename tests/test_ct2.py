@@ -236,3 +236,25 @@ def test_cli_backend_flag(model: ResolvedModel, inputs: list[str], tmp_path: Pat
     records = list(read_records(tmp_path / "translations.jsonl", Translation))
     assert [r.status for r in records] == ["translated"] * 3
     assert records[0].model == model.name
+
+
+@pytest.mark.parametrize(
+    ("device", "cores", "intra", "inter", "expected"),
+    [
+        # 2 cores, beam 4: 1 x 2 ran 9.98 sentences/s, 2 x 1 6.43 (bench/ct2_bench.py)
+        ("cpu", 2, 0, 0, (1, 2)),
+        ("cpu", 16, 0, 0, (4, 4)),  # at most 4 batches at once; cores split among them
+        ("cpu", 1, 0, 0, (1, 1)),
+        ("cpu", 8, 8, 0, (8, 1)),  # threads per batch given: parallel batches fill the rest
+        ("cpu", 8, 0, 2, (4, 2)),
+        ("cpu", 8, 3, 5, (3, 5)),  # both given: taken as they are
+        ("cuda", 8, 0, 0, (1, 1)),
+    ],
+)
+def test_thread_defaults_suit_the_machine(
+    monkeypatch: pytest.MonkeyPatch, device: str, cores: int, intra: int, inter: int, expected
+) -> None:
+    from pipeline import ct2_translator
+
+    monkeypatch.setattr(ct2_translator, "_cores", lambda: cores)
+    assert ct2_translator._threads(device, intra, inter) == expected
