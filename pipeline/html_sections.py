@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.html_util import anchor, badge, esc, fmt_num, fmt_scores
 
 if TYPE_CHECKING:
-    from pipeline.records import Cluster, ClusterMember, Document
+    from pipeline.records import Cluster, ClusterMember, Conflict, Document
     from pipeline.report import Evaluation, ReportData
 
 __all__ = ["render_cluster", "render_clusters", "render_evaluation", "stat", "table"]
@@ -103,6 +103,23 @@ def _member(member: ClusterMember) -> str:
     )
 
 
+def _slot_mark(values: list[str | None], conflict: Conflict | None) -> tuple[str, str]:
+    """The badge and cell class of one fact row.
+
+    The align stage decides what conflicts (``cluster.conflicts``); the report
+    shows that decision. Different values that are not a conflict (two outlets
+    naming different people, or citing different agencies) are "no conflict".
+    """
+    given = [v for v in values if v is not None]
+    if conflict is not None:
+        return badge("conflict", "bad"), "conflict"
+    if len(given) < 2:
+        return badge("one source"), ""
+    if len(set(given)) == 1:
+        return badge("agree", "ok"), "agree"
+    return badge("no conflict"), ""
+
+
 def _facts(cluster: Cluster) -> str:
     if not cluster.facts:
         return '<p class="muted small">No facts extracted.</p>'
@@ -111,13 +128,7 @@ def _facts(cluster: Cluster) -> str:
     rows = []
     for slot, by_claim in cluster.facts.items():
         values = [by_claim.get(m.claim_id) for m in members]
-        given = {v for v in values if v is not None}
-        if slot in conflicts or len(given) > 1:
-            mark, cls = badge("conflict", "bad"), "conflict"
-        elif sum(v is not None for v in values) > 1:
-            mark, cls = badge("agree", "ok"), "agree"
-        else:
-            mark, cls = badge("one source"), ""
+        mark, cls = _slot_mark(values, conflicts.get(slot))
         cells = [f'<span class="{cls}">{esc(v)}</span>' if v is not None else "—" for v in values]
         rows.append([f"{esc(slot)} {mark}", *cells])
     html = table(["slot", *(_label(m) for m in members)], rows, "grid facts")

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import InputError
 from pipeline.html_util import anchor, slug
+from pipeline.records import Conflict
 from pipeline.report import Config, run
 from pipeline.stages import run_stage
 from tests.report_fixture import HOSTILE, ODD_SEG, small_run
@@ -262,3 +263,24 @@ def test_input_reads_run_files_beside_it(tmp_path: Path) -> None:
     assert result.outputs == (out / "report.html",)
     assert result.counts["translations"] == 8 and result.counts["clusters"] == 1
     assert not (source / "report.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "conflict", "label", "cls"),
+    [
+        # The seeds run marked who/source red although align found no conflict: outlets
+        # citing different agencies (reuters vs rt) is not a disagreement.
+        (["reuters", "rt"], None, "no conflict", ""),
+        (["2022-05-13", "2022-05-13"], None, "agree", "agree"),
+        (["2022-05-13", None], None, "one source", ""),
+        (["2022-05-13", "2022-05-14"], Conflict("when", {}), "conflict", "conflict"),
+    ],
+)
+def test_fact_rows_show_the_align_verdict(
+    values: list[str | None], conflict: Conflict | None, label: str, cls: str
+) -> None:
+    from pipeline.html_sections import _slot_mark
+
+    mark, got = _slot_mark(values, conflict)
+    assert f">{label}<" in mark
+    assert got == cls
