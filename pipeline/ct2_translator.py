@@ -35,8 +35,7 @@ class Ct2Options:
         intra_threads: threads per batch; 0 suits the machine (see ``_threads``).
         inter_threads: batches translated in parallel; 0 suits the machine.
         max_batch_size: largest batch CTranslate2 runs at once, in ``batch_type`` units.
-            1024 tokens is about 32 news sentences: on 2 CPU cores at beam 4, batches of
-            32 examples ran 1.6x the speed of 2048-token batches (bench/ct2_bench.py).
+            1024 tokens is about 32 news sentences.
         batch_type: ``tokens`` or ``examples``.
         segments_per_call: segments the stage hands CTranslate2 in one call, which
             it re-batches itself (few large calls keep Python out of the loop).
