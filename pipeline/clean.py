@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.header import find_date, parse_credit, split_leading_stamp, split_meta_prefix
-from pipeline.lines import fold, follow_outlet, line_signals, signature_kind
+from pipeline.lines import fold, follow_outlet, han_count, line_signals, signature_kind
 from pipeline.records import Paragraph
 
 __all__ = ["Cleaned", "clean_text", "split_units"]
@@ -63,7 +63,7 @@ def split_units(text: str) -> list[tuple[str, bool]]:
 
 
 def _headline_like(text: str) -> bool:
-    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    han = han_count(text)
     return han >= 8 or (len(text.split()) >= 4 and len(text) >= 20)
 
 

@@ -12,7 +12,9 @@ import re
 import unicodedata
 from collections import Counter
 
-__all__ = ["fold", "line_signals", "sentence_end", "signature_kind"]
+from pipeline.scripts import ascii_fold
+
+__all__ = ["fold", "han_count", "line_signals", "sentence_end", "signature_kind"]
 
 _SENT_END = frozenset(".!?。！？")
 _CLOSERS = "\"'”’»)]）」』】 "
@@ -54,9 +56,7 @@ _FOLLOW_OUTLET = re.compile(r"^theo dõi\s+(\S+\.\w{2,4})\s+trên", re.IGNORECAS
 
 def fold(text: str) -> str:
     """ASCII-fold for slug comparison: no diacritics, lower case, words only."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(text)))
 
 
 def sentence_end(text: str) -> bool:
@@ -89,7 +89,8 @@ def signature_kind(text: str) -> str | None:
     return "byline"
 
 
-def _han(text: str) -> int:
+def han_count(text: str) -> int:
+    """Number of CJK unified ideographs in ``text``."""
     return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
 
 
@@ -107,7 +108,7 @@ def line_signals(lines: list[str]) -> list[dict[str, float]]:
     n = max(len(lines), 1)
     signals = []
     for i, line in enumerate(lines):
-        han = _han(line)
+        han = han_count(line)
         words = len(line.split()) + han
         punct = sum(1 for c in line if unicodedata.category(c).startswith("P"))
         lowered = line.casefold()

@@ -16,8 +16,9 @@ since every word of a Vietnamese place or organization is capitalized too.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
+
+from pipeline.scripts import ascii_fold
 
 __all__ = ["TITLES", "UPPER", "fold", "last_word_key", "strip_titles", "unknown_names"]
 
@@ -82,9 +83,7 @@ _LOWER_NEXT = re.compile(rf"[ \t]+[{_LOWER}]")
 
 def fold(text: str) -> str:
     """Lowercase ASCII form of a Latin name: ``Sôigu`` -> ``soigu``, ``Đức`` -> ``duc``."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return ascii_fold(text)
 
 
 def strip_titles(words: list[str]) -> tuple[list[str], bool]:

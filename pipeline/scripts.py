@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["ScriptProfile", "char_script", "profile", "script_guess"]
+__all__ = ["ScriptProfile", "ascii_fold", "char_script", "profile", "script_guess"]
 
 # (first code point, last code point, script); sorted, non-overlapping.
 _RANGES: tuple[tuple[int, int, str], ...] = (
@@ -193,3 +193,12 @@ def _latin_guess(words: tuple[str, ...], share: float) -> tuple[str, float] | No
         if enough and en >= EN_WORD_SHARE:
             return "en", round(min(share, 0.5 + en), 4)
     return None
+
+
+def ascii_fold(text: str) -> str:
+    """Lower-case text without diacritics: ``Lầu Năm Góc`` -> ``lau nam goc``, ``Đức`` -> ``duc``.
+
+    Used to compare scraped slugs with titles and to key names across spellings.
+    """
+    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
