@@ -143,8 +143,8 @@ def cached_claims(docs: list[Document], trans: list[Translation]) -> list[Claim]
     Sentences of the corpora are read with no document date (their relative
     dates stay unresolved); the injected reports with their document's date.
     """
-    from pipeline.claims import event_date, is_checkable
-    from pipeline.facts import claim_facts
+    from pipeline.claims.select import event_date, is_checkable
+    from pipeline.facts.extract import claim_facts
 
     published = {d.doc_id: d.published for d in docs}
     injected = {w for _, wordings in EVENTS for w in wordings}
@@ -195,7 +195,7 @@ def one(n_docs: int, similarity: str) -> dict[str, object]:
     ``align_s`` the alignment (blocking, similarity, scoring, clustering, verdicts).
     """
     from pipeline.align import Config, align_claims, params_for
-    from pipeline.similarity import resolve_kind
+    from pipeline.claims.similarity import resolve_kind
 
     docs, trans, injected = collection(n_docs)
     started = time.perf_counter()

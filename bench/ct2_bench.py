@@ -60,7 +60,7 @@ def sentences(n: int) -> list[tuple[str, str]]:
 
 def prepare(work: Path) -> Path:
     """Build the OPUS-MT-shaped model once and convert it (float32, int8)."""
-    from pipeline.ct2 import convert_models
+    from pipeline.mt.ct2_convert import convert_models
     from tests.tiny_marian import build_tiny_marian
 
     snap = work / "opus-mt-bench"
@@ -166,7 +166,7 @@ def stage(
     **_: Any,
 ) -> dict[str, Any]:
     """(d)/(e) the translate stage's loop, model loaded, fresh cache and output."""
-    from pipeline.cache import TranslationCache
+    from pipeline.mt.cache import TranslationCache
     from pipeline.io import ResumableJsonlWriter, read_records, write_records
     from pipeline.records import Segment
     from pipeline.translate import Config, Translating, translate_segments
@@ -195,7 +195,7 @@ def stage(
         inter_threads=inter,
     )
     with TranslationCache(out / "cache.sqlite") as cache:
-        engine = Translating(config, cache, config.factory())
+        engine = Translating(config.engine(), cache, config.factory())
         for lang in sorted(set(langs)):  # load and warm up every model before timing
             translator = engine.translator(lang)
             assert not isinstance(translator, str), translator
@@ -287,7 +287,7 @@ def table(rows: list[tuple[str, dict[str, Any]]], beam: int) -> None:
 
 def main() -> None:
     """Prepare the model, then run every contender at every beam size."""
-    from pipeline.ct2_translator import _threads
+    from pipeline.mt.ct2_translator import _threads
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.detect import classify
+from pipeline.text.language import classify
 from pipeline.io import read_text_lines
 
 BANDS = ((1, 10), (11, 30), (31, 80), (81, None))

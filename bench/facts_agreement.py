@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run this checkout's pipeline, not an installed one
 
-from pipeline.facts import amounts_agree, extract_facts  # noqa: E402
+from pipeline.facts.extract import amounts_agree, extract_facts  # noqa: E402
 from pipeline.io import read_text_lines  # noqa: E402
 from pipeline.records import Fact  # noqa: E402
 

@@ -3,7 +3,7 @@
 Usage: python bench/facts_bench.py [--repeat N]
 
 Reads ``seeds/*.txt`` (Chinese for 003, Vietnamese otherwise), splits them into
-lines, and runs :func:`pipeline.facts.extract_facts` on every non-blank line.
+lines, and runs :func:`pipeline.facts.extract.extract_facts` on every non-blank line.
 Prints the one-off gazetteer load time, lines and characters per second, and
 facts found per slot.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run this checkout's pipeline, not an installed one
 
-from pipeline.entities import gazetteer  # noqa: E402
-from pipeline.facts import extract_facts  # noqa: E402
+from pipeline.facts.entities import gazetteer  # noqa: E402
+from pipeline.facts.extract import extract_facts  # noqa: E402
 from pipeline.io import read_text  # noqa: E402
 
 PUBLISHED = {"000": "2022-12-01", "001": "2022-05-14", "002": "2017-04-08",

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.io import atomic_write_text, read_text_lines, write_records
 from pipeline.records import Document, Paragraph
-from pipeline.stages import run_stage
+from pipeline.run.runner import run_stage
 
 CORPORA = {
     "wmt23-zh": ["wmt23-zh-en/generaltest2023.zh-en.src.zh"],

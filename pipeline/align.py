@@ -2,10 +2,10 @@
 
 Reads ``translations.jsonl`` and ``documents.jsonl`` (the run directory's, or
 the ``--input`` files, told apart by their content), keeps the segments that
-state something checkable (:mod:`pipeline.claims`), scores pairs of claims
-from different documents (:mod:`pipeline.cluster`, text similarity from
-:mod:`pipeline.similarity`), clusters them into events and compares the facts
-each member gives (:mod:`pipeline.verdicts`).
+state something checkable (:mod:`pipeline.claims.select`), scores pairs of claims
+from different documents (:mod:`pipeline.claims.clustering`, text similarity from
+:mod:`pipeline.claims.similarity`), clusters them into events and compares the facts
+each member gives (:mod:`pipeline.claims.verdicts`).
 
 Clustering needs every claim at once, so the stage is not resumable midway:
 both outputs are written atomically, and a finished run with the same inputs
@@ -24,13 +24,18 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import ConfigError, InputError
-from pipeline.blocking import candidate_pairs
-from pipeline.claims import extract_claims, read_documents
-from pipeline.cluster import ClaimView, Params, accepted, agglomerate, key_rarity, score_pair
-from pipeline.cluster import view as claim_view
-from pipeline.io import file_sha256, read_jsonl, read_records, write_records
-from pipeline.records import Claim, Cluster, ClusterMember, Document, Translation
-from pipeline.similarity import (
+from pipeline.claims.blocking import candidate_pairs
+from pipeline.claims.clustering import (
+    ClaimView,
+    Params,
+    accepted,
+    agglomerate,
+    key_rarity,
+    score_pair,
+)
+from pipeline.claims.clustering import view as claim_view
+from pipeline.claims.select import extract_claims, read_documents
+from pipeline.claims.similarity import (
     SIMILARITY_KINDS,
     Embedder,
     LexicalEncoder,
@@ -38,8 +43,11 @@ from pipeline.similarity import (
     resolve_kind,
     top_terms,
 )
-from pipeline.stages import StageConfig, StageResult, up_to_date
-from pipeline.verdicts import compare
+from pipeline.claims.verdicts import compare
+from pipeline.io import file_sha256, read_jsonl, read_records, write_records
+from pipeline.records import Claim, Cluster, ClusterMember, Document, Translation
+from pipeline.run.manifest import up_to_date
+from pipeline.run.stage import StageConfig, StageResult
 
 __all__ = ["Config", "align_claims", "build_cluster", "run", "summarize"]
 

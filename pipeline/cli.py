@@ -17,8 +17,9 @@ from typing import Any
 
 from pipeline import PipelineError, __version__
 from pipeline.cli_options import STAGE_HELP, STAGE_OPTIONS, SUPPRESS, comma_list
-from pipeline.ct2 import QUANTIZATIONS
-from pipeline.stages import STAGES, StageResult, load_stage, run_pipeline, run_stage
+from pipeline.mt.ct2_convert import QUANTIZATIONS
+from pipeline.run.runner import STAGES, load_stage, run_pipeline, run_stage
+from pipeline.run.stage import StageResult
 
 log = logging.getLogger("pipeline")
 
@@ -135,7 +136,7 @@ def _add_models(sub: Any) -> None:
 
 
 def _handle_models_list(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from pipeline.models import describe, model_specs
+    from pipeline.mt.registry import describe, model_specs
 
     for row in describe(model_specs(args.models_dir, args.model), args.models_dir):
         model = f"{row['model']}@{row['revision']}" if row["revision"] else row["model"]
@@ -145,7 +146,7 @@ def _handle_models_list(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from pipeline import ModelError
-    from pipeline.models import IDENTITY, fetch_model, model_specs
+    from pipeline.mt.registry import IDENTITY, fetch_model, model_specs
 
     specs = model_specs(args.models_dir, args.model)
     langs = args.langs or [k for k, v in sorted(specs.items()) if v.model_id != IDENTITY]
@@ -164,7 +165,7 @@ def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _handle_models_convert(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from pipeline.ct2 import convert_models
+    from pipeline.mt.ct2_convert import convert_models
 
     rows = convert_models(
         args.models_dir, args.model, args.langs, args.quantization, args.overwrite
@@ -177,7 +178,7 @@ def _handle_models_convert(args: argparse.Namespace, argv: Sequence[str]) -> int
 def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     if args.config is None:
         return {}
-    from pipeline.config import load_config
+    from pipeline.run.config import load_config
 
     return load_config(args.config, tuple(STAGES))
 

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.ct2 import QUANTIZATIONS
+from pipeline.mt.ct2_convert import QUANTIZATIONS
 
 __all__ = ["STAGE_HELP", "STAGE_OPTIONS", "SUPPRESS", "comma_list"]
 

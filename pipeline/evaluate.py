@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import ConfigError, InputError
+from pipeline.corpus.metrics import BOOTSTRAP_SAMPLES, Scorer, SystemScores
 from pipeline.io import atomic_write_json, read_text
-from pipeline.scoring import BOOTSTRAP_SAMPLES, Scorer, SystemScores
 
 __all__ = [
     "EVALUATION_NAME",

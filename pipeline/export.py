@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO
 
 from pipeline import ConfigError, InputError
-from pipeline.corpus_formats import (
+from pipeline.corpus.formats import (
     TSV_COLUMNS,
     clean_text,
     escape_tsv,
@@ -49,9 +49,9 @@ from pipeline.io import (
     read_records,
     remove_file,
 )
-from pipeline.manifest import Manifest
 from pipeline.records import ROLES, Document, Translation
-from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
+from pipeline.run.manifest import Manifest, up_to_date
+from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 __all__ = [
     "FORMATS",

@@ -1,9 +1,9 @@
 """The ingest stage: files and folders of articles in, ``documents.jsonl`` out.
 
 For each input file: check its size (``max_bytes``, with stat, before reading),
-hash it, read it, reject binary data, decode it (:mod:`pipeline.decode`), strip
-HTML markup when it is a page (:mod:`pipeline.html`), and clean it
-(:mod:`pipeline.clean`). Every file gets one :class:`~pipeline.records.Document`
+hash it, read it, reject binary data, decode it (:mod:`pipeline.text.decode`), strip
+HTML markup when it is a page (:mod:`pipeline.text.html_text`), and clean it
+(:mod:`pipeline.text.clean`). Every file gets one :class:`~pipeline.records.Document`
 with a status: ``ok``; ``skipped`` (empty, whitespace only, no article text,
 or a duplicate of an earlier input, with ``duplicate_of``); or ``error`` (not
 found, unreadable, too large, binary, not decodable), with the reason.
@@ -27,15 +27,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from pipeline.clean import clean_text
-from pipeline.decode import (
-    DecodeError,
-    decode_bytes,
-    normalize_text,
-    sniff_binary,
-    strip_stray_tags,
-)
-from pipeline.html import html_to_text, looks_like_html
 from pipeline.io import (
     ResumableJsonlWriter,
     file_sha256,
@@ -46,7 +37,17 @@ from pipeline.io import (
     write_records,
 )
 from pipeline.records import Document
-from pipeline.stages import StageConfig, StageResult, up_to_date
+from pipeline.run.manifest import up_to_date
+from pipeline.run.stage import StageConfig, StageResult
+from pipeline.text.clean import clean_text
+from pipeline.text.decode import (
+    DecodeError,
+    decode_bytes,
+    normalize_text,
+    sniff_binary,
+    strip_stray_tags,
+)
+from pipeline.text.html_text import html_to_text, looks_like_html
 
 __all__ = ["OUTPUT", "Config", "Source", "ingest", "ingest_file", "plan", "run"]
 

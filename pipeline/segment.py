@@ -23,11 +23,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline.detect import UND, classify
 from pipeline.io import ResumableJsonlWriter, file_sha256, read_records
 from pipeline.records import Document, Paragraph, Segment
-from pipeline.sentences import split_sentences
-from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
+from pipeline.run.manifest import up_to_date
+from pipeline.run.stage import StageConfig, StageResult, stage_input
+from pipeline.text.language import UND, classify
+from pipeline.text.sentences import split_sentences
 
 __all__ = ["Config", "run", "segment_document", "segment_documents", "split_sentences"]
 

@@ -24,9 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.backends import BACKENDS
-from pipeline.cache import TranslationCache
-from pipeline.ct2 import QUANTIZATIONS
 from pipeline.io import (
     ResumableJsonlWriter,
     atomic_write_json,
@@ -35,11 +32,14 @@ from pipeline.io import (
     read_records,
     remove_file,
 )
-from pipeline.manifest import Manifest
+from pipeline.mt.backends import BACKENDS
+from pipeline.mt.cache import TranslationCache
+from pipeline.mt.ct2_convert import QUANTIZATIONS
+from pipeline.mt.engine import EngineSettings, Translating
+from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
-from pipeline.stages import StageConfig, StageResult, stage_input, up_to_date
-from pipeline.translating import Translating
-from pipeline.translators import GenerationSettings, TranslatorFactory
+from pipeline.run.manifest import Manifest, up_to_date
+from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 __all__ = ["Config", "Translating", "run", "translate_segments"]
 
@@ -67,7 +67,7 @@ class Config(StageConfig):
         max_input_tokens: split segments longer than this (0: the model's limit).
         cache: the SQLite cache (default ``<out>/cache.sqlite``).
         backend: ``torch``, ``ct2`` (CTranslate2) or ``auto`` (ct2 where a converted
-            model exists; see :mod:`pipeline.backends`).
+            model exists; see :mod:`pipeline.mt.backends`).
         quantization: which converted model the ct2 backend loads.
         intra_threads: ct2 threads per batch (0: suit the machine).
         inter_threads: ct2 batches run in parallel (0: suit the machine).
@@ -121,10 +121,23 @@ class Config(StageConfig):
             self.min_new_tokens,
         )
 
+    def engine(self) -> EngineSettings:
+        """The settings of the translation engine."""
+        return EngineSettings(
+            self.model,
+            self.models_dir,
+            self.generation(),
+            self.roles,
+            self.chunk_size,
+            self.max_input_tokens,
+            self.batch_size,
+            self.batch_tokens,
+        )
+
     def factory(self) -> TranslatorFactory:
         """The translator factory of the configured backend."""
-        from pipeline.backends import backend_factory
-        from pipeline.ct2_translator import Ct2Options
+        from pipeline.mt.backends import backend_factory
+        from pipeline.mt.ct2_translator import Ct2Options
 
         options = Ct2Options(self.quantization, self.intra_threads, self.inter_threads)
         return backend_factory(self.backend, self.models_dir, options)
@@ -200,7 +213,7 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
     from tqdm import tqdm
 
     with TranslationCache(config.cache or config.out / "cache.sqlite") as cache, writer:
-        engine = Translating(config, cache, factory)
+        engine = Translating(config.engine(), cache, factory)
         resumed = len(writer.done)
         with tqdm(desc="translate", unit="seg", disable=None) as bar:
             for record in translate_segments(read_records(path, Segment), engine, writer.done):

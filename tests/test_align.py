@@ -10,12 +10,12 @@ import pytest
 
 from pipeline import ConfigError, InputError, ModelError
 from pipeline.align import Config, run
-from pipeline.claims import document_date, is_checkable
+from pipeline.claims.select import document_date, is_checkable
 from pipeline.cli import main
 from pipeline.io import read_records
 from pipeline.records import Claim, Cluster, Fact
-from pipeline.similarity import LexicalEncoder, load_model
-from pipeline.stages import run_stage
+from pipeline.claims.similarity import LexicalEncoder, load_model
+from pipeline.run.runner import run_stage
 
 DATA = Path(__file__).parent / "data" / "align"
 VN_CALL = "001_79f4e5ef3a90aeb7:p05s0"  # "cuộc điện đàm ngày 13/5 ... theo yêu cầu của ông Austin"

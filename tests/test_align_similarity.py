@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pipeline import ConfigError, ModelError
-from pipeline import similarity as sim
-from pipeline.similarity import LexicalEncoder, pair_cosines, resolve_kind, top_terms
+from pipeline.claims import similarity as sim
+from pipeline.claims.similarity import LexicalEncoder, pair_cosines, resolve_kind, top_terms
 
 # Our English for seeds 001 and 003 (the 13 May call) and seed 002 (2017 Syria).
 CALL_VN = (

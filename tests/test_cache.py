@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import InputError
-from pipeline.cache import TranslationCache, cache_key
+from pipeline.mt.cache import TranslationCache, cache_key
 
 SETTINGS = {"backend": "torch", "num_beams": 4, "max_new_tokens": 64}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.clean import clean_text, split_units
-from pipeline.header import find_date, parse_credit
-from pipeline.lines import fold, sentence_end, signature_kind
+from pipeline.text.clean import clean_text, split_units
+from pipeline.text.header import find_date, parse_credit
+from pipeline.text.lines import fold, sentence_end, signature_kind
 
 PROSE = (
     "Bộ trưởng Quốc phòng hai nước đã có cuộc điện đàm kéo dài khoảng một giờ, "

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import Cleaned, clean_text
-from pipeline.decode import decode_bytes, strip_stray_tags
+from pipeline.text.clean import Cleaned, clean_text
+from pipeline.text.decode import decode_bytes, strip_stray_tags
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

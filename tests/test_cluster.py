@@ -7,17 +7,10 @@ import datetime as dt
 import pytest
 
 from pipeline.align import align_claims
-from pipeline.blocking import candidate_pairs
-from pipeline.cluster import (
-    Params,
-    accepted,
-    date_span,
-    score_pair,
-    time_signal,
-    view,
-)
+from pipeline.claims.blocking import candidate_pairs
+from pipeline.claims.clustering import Params, accepted, date_span, score_pair, time_signal, view
 from pipeline.records import Claim, Fact
-from pipeline.similarity import LexicalEncoder, top_terms
+from pipeline.claims.similarity import LexicalEncoder, top_terms
 
 LEXICAL = Params(threshold=0.30, min_text=0.20)
 

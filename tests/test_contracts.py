@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import ConfigError, InputError
-from pipeline.config import load_config
+from pipeline.run.config import load_config
 from pipeline.io import ResumableJsonlWriter, read_jsonl, read_records, write_records
 from pipeline.records import Document, Paragraph, Segment, Translation
-from pipeline.stages import StageConfig
+from pipeline.run.stage import StageConfig
 
 
 def _doc() -> Document:

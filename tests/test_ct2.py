@@ -16,17 +16,18 @@ import pytest
 
 from pipeline import ConfigError, ModelError
 from pipeline.cli import main
-from pipeline.ct2 import CONVERSION_FILE, convert_snapshot, converted_path
+from pipeline.mt.ct2_convert import CONVERSION_FILE, convert_snapshot, converted_path
 from pipeline.io import atomic_dir, read_records, write_records
-from pipeline.models import ResolvedModel, model_specs, resolve
+from pipeline.mt.registry import ResolvedModel, model_specs, resolve
 from pipeline.records import Segment, Translation
 from pipeline.translate import Config, run
-from pipeline.translators import GenerationSettings, MarianTranslator
+from pipeline.mt.translator import GenerationSettings
+from pipeline.mt.marian_translator import MarianTranslator
 
 pytest.importorskip("ctranslate2")
 
-from pipeline.backends import choose_backend
-from pipeline.ct2_translator import Ct2Options, decoding_options, load_ct2_translator
+from pipeline.mt.backends import choose_backend
+from pipeline.mt.ct2_translator import Ct2Options, decoding_options, load_ct2_translator
 
 DATA = Path(__file__).parent / "data"
 MAX_NEW = 16
@@ -133,7 +134,7 @@ def test_auto_choice(model: ResolvedModel, monkeypatch: pytest.MonkeyPatch) -> N
     assert choose_backend("auto", model, models, "float32") == "ct2"
     assert choose_backend("auto", model, models, "int8_float16") == "torch"  # not converted
     assert choose_backend("torch", model, models, "float32") == "torch"
-    monkeypatch.setattr("pipeline.backends.ct2_installed", lambda: False)
+    monkeypatch.setattr("pipeline.mt.backends.ct2_installed", lambda: False)
     assert choose_backend("auto", model, models, "float32") == "torch"
     with pytest.raises(ConfigError, match="onnx"):
         choose_backend("onnx", model, models, "float32")
@@ -254,7 +255,7 @@ def test_cli_backend_flag(model: ResolvedModel, inputs: list[str], tmp_path: Pat
 def test_thread_defaults_suit_the_machine(
     monkeypatch: pytest.MonkeyPatch, device: str, cores: int, intra: int, inter: int, expected
 ) -> None:
-    from pipeline import ct2_translator
+    from pipeline.mt import ct2_translator
 
     monkeypatch.setattr(ct2_translator, "_cores", lambda: cores)
     assert ct2_translator._threads(device, intra, inter) == expected

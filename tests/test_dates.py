@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.dates import date_spans, find_dates, parse_published
+from pipeline.facts.dates import date_spans, find_dates, parse_published
 
 PUB_001 = "2022-05-14"  # seed 001 (VietNamNet), 14/05/2022 06:55
 PUB_003 = "2022-05-14 08:38:11"  # seed 003 (Guancha), 最后更新: 2022-05-14 08:38:11

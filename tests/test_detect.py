@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.detect import _factory, classify, detect_document, detect_language
+from pipeline.text.language import _factory, classify, detect_language
+from pipeline.detect import detect_document
 from pipeline.io import read_records, write_records
 from pipeline.records import Document, Paragraph
 
@@ -204,6 +205,6 @@ def test_bad_documents_line_is_an_error_naming_file_and_line(
     ],
 )
 def test_ascii_fold(text: str, folded: str) -> None:
-    from pipeline.scripts import ascii_fold
+    from pipeline.text.unicode_scripts import ascii_fold
 
     assert ascii_fold(text) == folded

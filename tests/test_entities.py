@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipeline import ConfigError
-from pipeline.entities import KINDS, build_gazetteer, find_entities, fold, gazetteer, name_key
+from pipeline.facts.entities import KINDS, build_gazetteer, find_entities, fold, gazetteer, name_key
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pipeline.cli import main
 from pipeline.evaluate import evaluate, read_lines
 from pipeline.io import write_records
 from pipeline.records import Translation
-from pipeline.scoring import Scorer
+from pipeline.corpus.metrics import Scorer
 
 WMT = Path(__file__).parent / "data" / "wmt23"
 REF = WMT / "generaltest2023.zh-en.ref.en.head50"

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from pipeline import ConfigError
-from pipeline.corpus_formats import escape_tsv, moses_line, unescape_tsv
+from pipeline.corpus.formats import escape_tsv, moses_line, unescape_tsv
 from pipeline.export import (
     Config,
     CorpusWriter,
@@ -20,7 +20,7 @@ from pipeline.export import (
 )
 from pipeline.io import write_records
 from pipeline.records import Document, Translation
-from pipeline.stages import run_stage
+from pipeline.run.runner import run_stage
 
 DTD_PATH = Path(__file__).parent / "data" / "tmx14.dtd"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.facts import amount_key, amounts_agree, claim_facts, extract_facts
+from pipeline.facts.extract import amount_key, amounts_agree, claim_facts, extract_facts
 from pipeline.records import Fact
 
 PUB = "2022-05-14"

@@ -13,7 +13,7 @@ from pipeline import ingest
 from pipeline.cli import main
 from pipeline.io import read_jsonl, read_records
 from pipeline.records import Document
-from pipeline.stages import run_stage
+from pipeline.run.runner import run_stage
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ARTICLE = (

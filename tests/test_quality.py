@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.quality import assess, copy_ratio, length_ratio, repetition
-from pipeline.quality_numbers import number_values
+from pipeline.mt.quality import assess, copy_ratio, length_ratio, repetition
+from pipeline.mt.quality_numbers import number_values
 
 
 @pytest.mark.parametrize(

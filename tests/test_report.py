@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import InputError
-from pipeline.html_util import anchor, slug
+from pipeline.render.markup import anchor, slug
 from pipeline.records import Conflict
 from pipeline.report import Config, run
-from pipeline.stages import run_stage
+from pipeline.run.runner import run_stage
 from tests.report_fixture import HOSTILE, ODD_SEG, small_run
 
 
@@ -279,7 +279,7 @@ def test_input_reads_run_files_beside_it(tmp_path: Path) -> None:
 def test_fact_rows_show_the_align_verdict(
     values: list[str | None], conflict: Conflict | None, label: str, cls: str
 ) -> None:
-    from pipeline.html_sections import _slot_mark
+    from pipeline.render.clusters import _slot_mark
 
     mark, got = _slot_mark(values, conflict)
     assert f">{label}<" in mark

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.html_util import anchor
+from pipeline.render.markup import anchor
 from pipeline.report import Config, run
 from tests.report_fixture import ODD_SEG, repeated_run, seed_run, small_run
 

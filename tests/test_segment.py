@@ -12,7 +12,7 @@ from pipeline.detect import detect_document
 from pipeline.io import read_jsonl, read_records, write_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.segment import segment_document
-from pipeline.sentences import split_sentences
+from pipeline.text.sentences import split_sentences
 
 ZH_QUOTE = (  # seed 003: a quoted statement of two sentences, ASCII comma and colon
     "俄国防部的声明称:“在美方的提议之下,俄防长绍伊古同美防长奥斯汀进行了电话会谈。"

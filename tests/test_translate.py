@@ -15,10 +15,11 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.io import read_records, write_records
-from pipeline.models import ResolvedModel
+from pipeline.mt.registry import ResolvedModel
 from pipeline.records import Segment, Translation
 from pipeline.translate import Config, run
-from pipeline.translators import GenerationSettings, MarianTranslator, Translator
+from pipeline.mt.translator import GenerationSettings, Translator
+from pipeline.mt.marian_translator import MarianTranslator
 
 # Sentences from the seed articles (seeds/000..004), plus English and undetermined ones.
 ROWS = [
@@ -273,7 +274,7 @@ def test_small_chunks_give_the_same_output_and_dedupe_across_chunks(
 
 
 def test_up_to_date_output_is_reused(tmp_path: Path, tiny_marian: Path) -> None:
-    from pipeline.stages import run_stage
+    from pipeline.run.runner import run_stage
 
     _segments(tmp_path)
     options = {"out": tmp_path, "model": [f"vi={tiny_marian}", f"zh={tiny_marian}"], **FAST}
@@ -283,7 +284,7 @@ def test_up_to_date_output_is_reused(tmp_path: Path, tiny_marian: Path) -> None:
 
 
 def test_segments_stream_chunk_by_chunk(tmp_path: Path) -> None:
-    from pipeline.cache import TranslationCache
+    from pipeline.mt.cache import TranslationCache
     from pipeline.translate import Translating, translate_segments
 
     consumed = 0
@@ -296,7 +297,7 @@ def test_segments_stream_chunk_by_chunk(tmp_path: Path) -> None:
 
     config = Config.from_options({"out": tmp_path, "chunk_size": 10})
     with TranslationCache(tmp_path / "c.sqlite") as cache:
-        stream = translate_segments(source(), Translating(config, cache))
+        stream = translate_segments(source(), Translating(config.engine(), cache))
         first = next(stream)
     assert first.seg_id == "d:0" and first.status == "identity"
     assert consumed <= 11  # one chunk read, not the whole input
@@ -306,7 +307,7 @@ def test_pick_device() -> None:
     import torch
 
     from pipeline import ConfigError
-    from pipeline.translators import pick_device
+    from pipeline.mt.translator import pick_device
 
     assert pick_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
     assert pick_device("cpu") == "cpu"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.models import model_specs, resolve
-from pipeline.translators import GenerationSettings, MarianTranslator
+from pipeline.mt.registry import model_specs, resolve
+from pipeline.mt.translator import GenerationSettings
+from pipeline.mt.marian_translator import MarianTranslator
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 

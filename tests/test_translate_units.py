@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.batching import plan_batches, translate_all, unique
-from pipeline.splitting import join_pieces, split_to_fit
+from pipeline.mt.batching import plan_batches, translate_all, unique
+from pipeline.mt.pieces import join_pieces, split_to_fit
 
 
 def _chars(texts: list[str]) -> list[int]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.facts import claim_facts
+from pipeline.facts.extract import claim_facts
 from pipeline.records import Claim, Fact
-from pipeline.verdicts import compare
+from pipeline.claims.verdicts import compare
 
 
 def claim(cid: str, facts: str) -> Claim:

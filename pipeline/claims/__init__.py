@@ -1,0 +1,1 @@
+"""Claims and their clusters across documents: selection, similarity, scoring, verdicts."""

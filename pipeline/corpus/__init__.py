@@ -1,0 +1,1 @@
+"""Corpus formats and translation metrics."""

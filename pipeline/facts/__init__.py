@@ -1,0 +1,1 @@
+"""Facts read from text: dates, quantities, entities and names."""

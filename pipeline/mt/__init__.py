@@ -1,0 +1,1 @@
+"""Machine translation: translators, backends, the model registry, cache and engine."""

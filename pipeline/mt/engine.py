@@ -1,0 +1,239 @@
+"""Translating chunks of segments: model choice per language, cache, splitting, batching.
+
+:class:`Translating` is the per-chunk work of the translate stage
+(:mod:`pipeline.translate` streams segments through it). Each language's model
+is resolved and loaded once, on first use; a model that cannot be found is
+remembered as the reason its language's segments stay untranslated.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import ModelError
+from pipeline.mt.batching import translate_all, unique
+from pipeline.mt.cache import TranslationCache, cache_key
+from pipeline.mt.marian_translator import marian_factory
+from pipeline.mt.pieces import join_pieces, split_to_fit
+from pipeline.mt.quality import assess
+from pipeline.mt.registry import IDENTITY, ModelSpec, base_lang, model_specs, resolve
+from pipeline.mt.translator import (
+    GenerationSettings,
+    IdentityTranslator,
+    Translator,
+    TranslatorFactory,
+    settings_of,
+)
+from pipeline.records import Segment, Translation
+
+__all__ = ["EngineSettings", "Translating"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the engine needs of the translate stage's settings.
+
+    Attributes:
+        model: ``LANG=HUB_ID_OR_FOLDER`` overrides of the registry.
+        models_dir: the registry and local snapshots.
+        generation: the generation settings handed to translators.
+        roles: segment roles to translate.
+        chunk_size: segments read, translated and written at a time.
+        max_input_tokens: split segments longer than this (0: the model's limit).
+        batch_size: most segments per batch.
+        batch_tokens: most padded input tokens per batch.
+    """
+
+    model: tuple[str, ...] = ()
+    models_dir: Path = Path("models")
+    generation: GenerationSettings = GenerationSettings()
+    roles: tuple[str, ...] = ("title", "body", "caption")
+    chunk_size: int = 2000
+    max_input_tokens: int = 0
+    batch_size: int = 32
+    batch_tokens: int = 4096
+
+
+class Translating:
+    """Translates chunks of segments; loads each language's model once, on first use.
+
+    Args:
+        config: the engine's settings.
+        cache: an open translation cache.
+        factory: builds a translator for a resolved model (the backend).
+    """
+
+    def __init__(
+        self, config: EngineSettings, cache: TranslationCache, factory: TranslatorFactory = marian_factory
+    ) -> None:
+        self.config = config
+        self.cache = cache
+        self.factory = factory
+        self.specs = model_specs(config.models_dir, config.model)
+        self._translators: dict[str, Translator | str] = {}
+        self._loaded: dict[str, Translator] = {}  # model name -> translator, loaded once
+        self.failures: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+        self.untranslated: dict[str, int] = {}
+        self.backends: dict[str, str] = {}  # language -> backend that ran its model
+
+    def _count(self, name: str, n: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    def translator(self, lang: str) -> Translator | str:
+        """The translator of a language, or the reason there is none."""
+        base = base_lang(lang)
+        if base not in self._translators:
+            spec = self.specs.get(base)
+            if base == "und":
+                found: Translator | str = "language undetermined ('und'); no model chosen"
+            elif spec is None:
+                found = (
+                    f"no model for language {lang!r} (add one with --model {base}=HUB_ID_OR_FOLDER)"
+                )
+            elif spec.model_id == IDENTITY:
+                found = IdentityTranslator()
+            else:
+                found = self._load(spec)
+            self._translators[base] = found
+        return self._translators[base]
+
+    def _load(self, spec: ModelSpec) -> Translator | str:
+        try:
+            model = resolve(spec, self.config.models_dir)
+            if model.name not in self._loaded:
+                self._loaded[model.name] = self.factory(model, self.config.generation)
+            self.backends[spec.lang] = self._loaded[model.name].backend
+            return self._loaded[model.name]
+        except ModelError as exc:
+            return self._fail(spec.lang, str(exc))
+
+    def _fail(self, lang: str, message: str) -> str:
+        log.error("%s", message)
+        self.failures.setdefault(lang, message)
+        self._translators[lang] = message
+        return message
+
+    def translate(self, segments: Sequence[Segment]) -> list[Translation]:
+        """Translate one chunk of selected segments; return records in input order."""
+        groups: dict[str, list[int]] = {}
+        for i, seg in enumerate(segments):
+            groups.setdefault(base_lang(seg.lang), []).append(i)
+        records: list[Translation | None] = [None] * len(segments)
+        for lang, positions in groups.items():
+            chunk = [segments[i] for i in positions]
+            for i, record in zip(positions, self._translate_lang(lang, chunk), strict=True):
+                records[i] = record
+        return [r for r in records if r is not None]
+
+    def _translate_lang(self, lang: str, segments: list[Segment]) -> list[Translation]:
+        translator = self.translator(lang)
+        if isinstance(translator, IdentityTranslator):
+            self._count("identity", len(segments))
+            return [_record(s, s.text, IDENTITY, "identity") for s in segments]
+        if isinstance(translator, str):
+            return self._untranslated(segments, translator)
+        try:
+            outputs = self._run_model(translator, [s.text for s in segments])
+        except ModelError as exc:
+            return self._untranslated(segments, self._fail(lang, str(exc)))
+        self._count("translated", len(segments))
+        self._count(f"translated_by_{translator.backend}", len(segments))
+        return [
+            _record(seg, text, translator.name, "translated", pieces)
+            for seg, (text, pieces) in zip(segments, outputs, strict=True)
+        ]
+
+    def _untranslated(self, segments: list[Segment], reason: str) -> list[Translation]:
+        self._count("untranslated", len(segments))
+        lang = base_lang(segments[0].lang)
+        self.untranslated[lang] = self.untranslated.get(lang, 0) + len(segments)
+        spec = self.specs.get(lang)
+        model = f"{spec.model_id}@{spec.revision}" if spec else "none"
+        return [_record(s, None, model, "untranslated", reason=reason) for s in segments]
+
+    def _run_model(self, translator: Translator, texts: list[str]) -> list[tuple[str, int]]:
+        """Translate texts through cache, splitting and batching: (translation, pieces) each."""
+        distinct, where = unique(texts)
+        limit = min(self.config.max_input_tokens or translator.max_tokens, translator.max_tokens)
+        lengths = dict(zip(distinct, translator.count_tokens(distinct), strict=True))
+        split = [
+            [t] if lengths[t] <= limit else split_to_fit(t, translator.count_tokens, limit)
+            for t in distinct
+        ]
+        self._count("split", sum(len(p) > 1 for p in split))
+        pieces, _ = unique([p for parts in split for p in parts])
+        done = self._cached_or_translate(translator, pieces, lengths)
+        joined = [(join_pieces([done[p] for p in parts]), len(parts)) for parts in split]
+        return [joined[i] for i in where]
+
+    def _cached_or_translate(
+        self, translator: Translator, pieces: list[str], lengths: dict[str, int]
+    ) -> dict[str, str]:
+        settings = settings_of(translator)
+        keys = {p: cache_key(translator.name, settings, p) for p in pieces}
+        hits = self.cache.get_many(list(keys.values()))
+        self._count("cached", len(hits))
+        todo = [p for p in pieces if keys[p] not in hits]
+        missing = [p for p in todo if p not in lengths]
+        lengths.update(zip(missing, translator.count_tokens(missing), strict=True))
+
+        def store(batch: list[int], out: list[str]) -> None:
+            self.cache.put_many(
+                translator.name, ((keys[todo[i]], o) for i, o in zip(batch, out, strict=True))
+            )
+            self._count("model_texts", len(batch))
+
+        batch_size, batch_tokens = self.config.batch_size, self.config.batch_tokens
+        per_call = int(getattr(translator, "segments_per_call", 0))
+        if per_call:  # the engine batches by tokens itself: hand it big, length-sorted calls
+            batch_size, batch_tokens = per_call, sys.maxsize
+        results = translate_all(
+            todo,
+            [lengths[p] for p in todo],
+            translator.translate_batch,
+            batch_size,
+            batch_tokens,
+            on_batch=store,
+        )
+        done = {p: hits[keys[p]] for p in pieces if keys[p] in hits}
+        done.update(zip(todo, results, strict=True))
+        return done
+
+
+def _record(
+    seg: Segment,
+    text: str | None,
+    model: str,
+    status: str,
+    pieces: int = 1,
+    reason: str | None = None,
+) -> Translation:
+    flags: tuple[str, ...] = ()
+    quality: dict[str, float] = {}
+    if status == "translated" and text is not None:
+        flags, quality = assess(seg.text, text)
+        if pieces > 1:
+            flags = ("split", *flags)
+    return Translation(
+        doc_id=seg.doc_id,
+        seg_id=seg.seg_id,
+        index=seg.index,
+        role=seg.role,
+        src_lang=seg.lang,
+        tgt_lang="en",
+        source=seg.text,
+        translation=text,
+        model=model,
+        flags=flags,
+        quality=quality,
+        status=status,
+        reason=reason,
+        pieces=pieces,
+    )

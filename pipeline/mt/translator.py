@@ -1,0 +1,141 @@
+"""Translators: one small interface, several implementations.
+
+A translator turns a batch of source strings into English strings of the same
+length and order. The stage does batching, caching and splitting around it, so
+an implementation only translates; a new backend (CTranslate2, say) is another
+class with the same attributes and methods, built by a factory the stage is given.
+``torch`` and ``transformers`` are imported when a Marian model is first used.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from pipeline import ConfigError
+from pipeline.mt.registry import IDENTITY, ResolvedModel
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """What the translate stage needs of a translator.
+
+    Attributes:
+        name: recorded on each translation (``model_id@revision`` or ``identity``).
+        model_id: the model's hub id or folder.
+        revision: its pinned revision.
+        backend: the engine running it (``torch``, ``identity``...); part of the cache key.
+        max_tokens: the longest input, in tokens, it takes without truncating.
+    """
+
+    name: str
+    model_id: str
+    revision: str
+    backend: str
+
+    @property
+    def max_tokens(self) -> int:
+        """The longest input, in tokens, the translator takes without truncating."""
+        ...
+
+    def settings(self) -> dict[str, Any]:
+        """The effective generation settings (part of the cache key)."""
+        ...
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """The number of input tokens of each text, end-of-sentence included."""
+        ...
+
+    def translate_batch(self, texts: list[str]) -> list[str]:
+        """Translate texts; return one translation per text, in order."""
+        ...
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How a model generates; zero means "the model's generation config".
+
+    Attributes:
+        beam_size: beams (``num_beams``).
+        max_new_tokens: longest output in tokens.
+        no_repeat_ngram_size: forbid repeating an n-gram of this size (0 = off).
+        repetition_penalty: >1 discourages repeated tokens (1.0 = off).
+        device: ``auto`` (cuda when available), ``cpu`` or ``cuda``.
+        min_new_tokens: shortest output in tokens (0 = no minimum; benchmarks force
+            a fixed output length with min = max).
+    """
+
+    beam_size: int = 0
+    max_new_tokens: int = 0
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+    device: str = "auto"
+    min_new_tokens: int = 0
+
+
+TranslatorFactory = Callable[[ResolvedModel, GenerationSettings], Translator]
+
+
+class IdentityTranslator:
+    """English to English: returns its input (model ``identity``)."""
+
+    name = IDENTITY
+    model_id = IDENTITY
+    revision = ""
+    backend = IDENTITY
+    max_tokens = 1 << 30
+
+    def settings(self) -> dict[str, Any]:
+        """No settings."""
+        return {}
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Whitespace words plus one, a stand-in for tokens."""
+        return [len(t.split()) + 1 for t in texts]
+
+    def translate_batch(self, texts: list[str]) -> list[str]:
+        """Return the texts unchanged."""
+        return list(texts)
+
+
+def pick_device(device: str) -> str:
+    """Resolve ``auto`` to ``cuda`` when a GPU is present, else ``cpu``.
+
+    Raises:
+        ConfigError: an unknown device, or ``cuda`` without a GPU.
+    """
+    import torch
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise ConfigError(f"--device {device!r}: expected auto, cpu or cuda")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda: no CUDA GPU is available (use auto or cpu)")
+    return device
+
+
+def generation_kwargs(config: Any, settings: GenerationSettings, positions: int) -> dict[str, Any]:
+    """Generation options: the requested ones, else the model's generation config."""
+    beams = settings.beam_size or int(getattr(config, "num_beams", 1) or 1)
+    limit = int(getattr(config, "max_length", 0) or positions)
+    kwargs: dict[str, Any] = {
+        "num_beams": beams,
+        "max_new_tokens": settings.max_new_tokens or min(limit, positions),
+        "max_length": None,
+        "do_sample": False,
+        "no_repeat_ngram_size": settings.no_repeat_ngram_size,
+        "repetition_penalty": settings.repetition_penalty,
+    }
+    if settings.min_new_tokens:  # only when set, so earlier cache keys stay valid
+        kwargs["min_new_tokens"] = settings.min_new_tokens
+    return kwargs
+
+
+def settings_of(translator: Translator) -> Mapping[str, Any]:
+    """The translator's settings plus its backend, for cache keys and logs."""
+    return {"backend": translator.backend, **translator.settings()}

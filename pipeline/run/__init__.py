@@ -1,0 +1,1 @@
+"""Orchestration: the stage contract, the manifest, the runner and the config file."""

@@ -1,0 +1,104 @@
+"""The ordered stage registry and the runner.
+
+The registry maps stage names to module paths and imports a module only when
+its stage runs, so ``parallax --help`` and the light stages never import torch.
+Stages are named here as strings: the orchestration wing never imports a stage
+module statically.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+from pipeline import ConfigError
+from pipeline.run.manifest import Manifest
+from pipeline.run.stage import StageResult
+
+log = logging.getLogger(__name__)
+
+# Stage name -> module, in pipeline order. ``parallax run`` runs them in this order.
+STAGES: dict[str, str] = {
+    "ingest": "pipeline.ingest",
+    "detect": "pipeline.detect",
+    "segment": "pipeline.segment",
+    "translate": "pipeline.translate",
+    "align": "pipeline.align",
+    "export": "pipeline.export",
+    "report": "pipeline.report",
+}
+
+
+def load_stage(name: str) -> ModuleType:
+    """Import a stage module by stage name.
+
+    Raises:
+        ConfigError: no such stage.
+    """
+    try:
+        module = STAGES[name]
+    except KeyError:
+        raise ConfigError(f"unknown stage {name!r} (stages: {', '.join(STAGES)})") from None
+    return importlib.import_module(module)
+
+
+def run_stage(name: str, options: Mapping[str, Any], arguments: Sequence[str] = ()) -> StageResult:
+    """Build a stage's config from ``options``, run it, and record it in the manifest.
+
+    Args:
+        name: the stage.
+        options: config values (``out`` is required).
+        arguments: the command line, recorded in the manifest.
+
+    Returns:
+        The stage's result.
+    """
+    module = load_stage(name)
+    config = module.Config.from_options(options)
+    manifest = Manifest(config.out)
+    started = time.time()
+    log.info("stage %s: starting", name)
+    result: StageResult = module.run(config)
+    manifest.record_stage(result, list(arguments), started, time.time())
+    manifest.save()
+    log.info(
+        "stage %s: %s %s",
+        name,
+        "up to date" if result.reused else "done",
+        ", ".join(f"{k}={v}" for k, v in result.counts.items()),
+    )
+    return result
+
+
+def run_pipeline(
+    options: Mapping[str, Mapping[str, Any]],
+    until: str | None = None,
+    arguments: Sequence[str] = (),
+    on_result: Callable[[StageResult], None] | None = None,
+) -> list[StageResult]:
+    """Run every stage in order, each on the previous stage's output.
+
+    Args:
+        options: stage name -> that stage's options (each must hold ``out``).
+        until: stop after this stage.
+        arguments: the command line, for the manifest.
+        on_result: called after each stage (the CLI prints progress with it).
+
+    Returns:
+        The results of the stages that ran.
+    """
+    if until is not None and until not in STAGES:
+        raise ConfigError(f"--until: unknown stage {until!r} (stages: {', '.join(STAGES)})")
+    results = []
+    for name in STAGES:
+        result = run_stage(name, options[name], arguments)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+        if name == until:
+            break
+    return results

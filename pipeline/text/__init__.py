@@ -1,0 +1,1 @@
+"""Text: decoding, HTML, cleaning, scripts, language, sentences and numbers."""
