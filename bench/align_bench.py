@@ -20,9 +20,9 @@ precision and recall of the pair decisions against the hand-labelled gold events
 
 Usage::
 
-    python bench/align_bench.py scale [--sizes 1000 2000] [--similarity lexical]
-    python bench/align_bench.py pairs [--similarity embed]
-    python bench/align_bench.py stage 1000
+    python -m bench.align_bench scale [--sizes 1000 2000] [--similarity lexical]
+    python -m bench.align_bench pairs [--similarity embed]
+    python -m bench.align_bench stage 1000
 """
 
 from __future__ import annotations
@@ -38,11 +38,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from pipeline.claims.records import Claim, Cluster
+from pipeline.io.files import read_json, read_text_lines
+from pipeline.io.jsonl import read_records, write_records
+from pipeline.records import Document, Fact, Translation
 
-from pipeline.io import read_json, read_records, read_text_lines, write_records  # noqa: E402
-from pipeline.records import Claim, Cluster, Document, Fact, Translation  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CORPORA = [
@@ -258,7 +260,8 @@ def scale(sizes: list[int], similarity: str) -> None:
     """Run each size in a fresh child process and print a table."""
     rows = []
     for n in sizes:
-        cmd = [sys.executable, __file__, "_one", str(n), "--similarity", similarity]
+        cmd = [sys.executable, "-m", "bench.align_bench", "_one", str(n)]
+        cmd += ["--similarity", similarity]
         done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(rows[-1], file=sys.stderr)

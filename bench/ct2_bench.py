@@ -1,7 +1,7 @@
 """Translation speed: naive and batched torch ``generate``, CTranslate2, and our stage.
 
 One run prints, for an OPUS-MT-shaped random MarianMT (d_model 512, 6+6 layers,
-8 heads, FFN 2048, 65,001 vocabulary rows; ``tests/tiny_marian.py --size opus``),
+8 heads, FFN 2048, 65,001 vocabulary rows; ``tests/support/tiny_marian.py --size opus``),
 the same sentences (WMT23 zh + IWSLT15 vi lines from ../shared/data) and a
 forced output length (min = max new tokens), at each beam size:
 
@@ -21,7 +21,7 @@ fastest for (c) and (e).
 
 Usage::
 
-    python bench/ct2_bench.py [--sentences 300] [--naive 20] [--new-tokens 32] \\
+    python -m bench.ct2_bench [--sentences 300] [--naive 20] [--new-tokens 32] \\
         [--beams 1,4] [--explore] [--work /tmp/parallax-bench]
 """
 
@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ZH = DATA / "wmt23-zh-en" / "generaltest2023.zh-en.src.zh"
@@ -61,7 +60,7 @@ def sentences(n: int) -> list[tuple[str, str]]:
 def prepare(work: Path) -> Path:
     """Build the OPUS-MT-shaped model once and convert it (float32, int8)."""
     from pipeline.mt.ct2_convert import convert_models
-    from tests.tiny_marian import build_tiny_marian
+    from tests.support.tiny_marian import build_tiny_marian
 
     snap = work / "opus-mt-bench"
     if not (snap / "model.safetensors").is_file():
@@ -166,8 +165,8 @@ def stage(
     **_: Any,
 ) -> dict[str, Any]:
     """(d)/(e) the translate stage's loop, model loaded, fresh cache and output."""
+    from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
     from pipeline.mt.cache import TranslationCache
-    from pipeline.io import ResumableJsonlWriter, read_records, write_records
     from pipeline.records import Segment
     from pipeline.translate import Config, Translating, translate_segments
 
@@ -238,7 +237,7 @@ def _peak_mib() -> float:
 def measure(spec: dict[str, Any]) -> dict[str, Any]:
     """Run a contender in a fresh process; return its figures."""
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", json.dumps(spec)],
+        [sys.executable, "-m", "bench.ct2_bench", "--child", json.dumps(spec)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

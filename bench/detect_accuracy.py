@@ -7,7 +7,7 @@ characters, how many lines were detected right, how many wrong, and how many
 abstained (``und``), plus the share decided by the script check alone.
 
 Usage:
-    python bench/detect_accuracy.py [--data ../shared/data] [--limit N]
+    python -m bench.detect_accuracy [--data ../shared/data] [--limit N]
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+from pipeline.io.files import read_text_lines
 from pipeline.text.language import classify
-from pipeline.io import read_text_lines
 
 BANDS = ((1, 10), (11, 30), (31, 80), (81, None))
 SOURCES = {

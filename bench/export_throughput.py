@@ -5,7 +5,7 @@ temporary run directory, exports them to every format with --dedupe, and
 prints the time and the process's peak resident memory. If export streams,
 peak memory stays flat as N grows (only the 16-byte dedupe hashes grow).
 
-    PYTHONPATH=. python bench/export_throughput.py 20000 200000
+    python -m bench.export_throughput 20000 200000
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.export import FORMATS, Config, run
-from pipeline.io import write_records
+from pipeline.io.jsonl import write_records
 from pipeline.records import Translation
 
 

@@ -1,6 +1,6 @@
 """How often dates and amounts read from a source line match those read from its translation.
 
-Usage: python bench/facts_agreement.py [--limit N]
+Usage: python -m bench.facts_agreement [--limit N]
 
 For each parallel line of ../shared/data (WMT23 zh-en source against the
 reference and three system outputs; IWSLT15 tst2013 vi against en), extracts
@@ -13,15 +13,14 @@ publication date (2023-06-15), so relative dates resolve alike on both sides.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run this checkout's pipeline, not an installed one
+from pipeline.facts.extract import amounts_agree, extract_facts
+from pipeline.io.files import read_text_lines
+from pipeline.records import Fact
 
-from pipeline.facts.extract import amounts_agree, extract_facts  # noqa: E402
-from pipeline.io import read_text_lines  # noqa: E402
-from pipeline.records import Fact  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WMT = DATA / "wmt23-zh-en" / "generaltest2023.zh-en"

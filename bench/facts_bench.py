@@ -1,6 +1,6 @@
 """Time fact extraction over the seed articles and print figures.
 
-Usage: python bench/facts_bench.py [--repeat N]
+Usage: python -m bench.facts_bench [--repeat N]
 
 Reads ``seeds/*.txt`` (Chinese for 003, Vietnamese otherwise), splits them into
 lines, and runs :func:`pipeline.facts.extract.extract_facts` on every non-blank line.
@@ -11,17 +11,16 @@ facts found per slot.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run this checkout's pipeline, not an installed one
+from pipeline.facts.entities import gazetteer
+from pipeline.facts.extract import extract_facts
+from pipeline.io.files import read_text
 
-from pipeline.facts.entities import gazetteer  # noqa: E402
-from pipeline.facts.extract import extract_facts  # noqa: E402
-from pipeline.io import read_text  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 PUBLISHED = {"000": "2022-12-01", "001": "2022-05-14", "002": "2017-04-08",
              "003": "2022-05-14", "004": "2023-11-29"}  # fmt: skip

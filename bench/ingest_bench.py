@@ -1,6 +1,6 @@
 """Time the ingest stage on copies of the demo seeds; prints files/s and MB/s.
 
-Usage: python bench/ingest_bench.py [COPIES]   (default 200 copies of each seed)
+Usage: python -m bench.ingest_bench [COPIES]   (default 200 copies of each seed)
 Each copy gets a distinct last line so no file is a duplicate of another.
 """
 

@@ -1,28 +1,25 @@
 """How long the report takes to generate and to open, on the seed articles repeated.
 
-Builds a run from the seed articles without any model (tests/report_fixture.py:
+Builds a run from the seed articles without any model (tests/support/report_fixture.py:
 ``seed_run``, then ``repeated_run`` under new doc_ids), times ``parallax report``
 on it (wall and CPU), then opens the page in headless system Chromium through
 Playwright and reads the navigation timing (DOMContentLoaded, load event), the
 time to scroll to the bottom and to follow a cluster link to the last document.
 
 Usage:
-    python bench/report_bench.py [--times 200] [--seeds seeds] [--screenshot shot.png]
+    python -m bench.report_bench [--times 200] [--seeds seeds] [--screenshot shot.png]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from pipeline.io import read_jsonl
+from pipeline.io.jsonl import read_jsonl
 from pipeline.report import Config, run
-from tests.report_fixture import repeated_run, seed_run
+from tests.support.report_fixture import repeated_run, seed_run
 from tests.test_report_browser import ARGS, CHROMIUM
 
 OPEN_TIMING = """() => { const n = performance.getEntriesByType('navigation')[0];

@@ -10,7 +10,7 @@ documents are built directly as ``Document`` records (one paragraph per line)
 and only detect + segment are measured; the output says so.
 
 Usage:
-    python bench/stage_throughput.py [--data ../shared/data] [--lines 20] [--repeat 1]
+    python -m bench.stage_throughput [--data ../shared/data] [--lines 20] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pipeline.io import atomic_write_text, read_text_lines, write_records
+from pipeline.io.atomic import atomic_write_text
+from pipeline.io.files import read_text_lines
+from pipeline.io.jsonl import write_records
 from pipeline.records import Document, Paragraph
 from pipeline.run.runner import run_stage
 

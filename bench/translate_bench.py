@@ -1,6 +1,6 @@
 """Throughput of the translate stage against plain ``generate`` loops (a script, not a test).
 
-Builds an OPUS-MT-shaped MarianMT model with random weights (tests/tiny_marian.py,
+Builds an OPUS-MT-shaped MarianMT model with random weights (tests/support/tiny_marian.py,
 ``--size opus``: d_model 512, 6+6 layers, 8 heads, FFN 2048, 65,001 vocabulary rows),
 forces every output to exactly ``--tokens`` new tokens (min_new_tokens = max_new_tokens,
 so every contender does the same work), and times, on WMT23 zh + IWSLT15 vi sentences:
@@ -13,7 +13,7 @@ each at every ``--beams``, plus the stage at other batch sizes / token budgets (
 Each measurement runs in its own subprocess, so its peak memory (ru_maxrss, the peak resident
 set of that process, model included) is its own.
 
-Usage: ``python bench/translate_bench.py [--quick]``. Prints a Markdown table.
+Usage: ``python -m bench.translate_bench [--quick]``. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ def sentences(n: int) -> list[str]:
 
 def build_model(folder: Path, tokens: int) -> Path:
     """The OPUS-shaped model, with min/max new tokens fixed in its generation config."""
-    sys.path.insert(0, str(ROOT))
-    from tests.tiny_marian import build_tiny_marian
+    from tests.support.tiny_marian import build_tiny_marian
 
     if not (folder / "model.safetensors").is_file():
         build_tiny_marian(folder, seed=0, size="opus")
@@ -91,8 +90,7 @@ def run_stage(
     model_dir: Path, texts: list[str], beam: int, tokens: int, batch: int, budget: int
 ) -> float:
     """The translate stage end to end on a fresh run directory; seconds."""
-    sys.path.insert(0, str(ROOT))
-    from pipeline.io import write_records
+    from pipeline.io.jsonl import write_records
     from pipeline.records import Segment
     from pipeline.translate import Config, run
 
@@ -140,7 +138,8 @@ def measure(
 ) -> dict[str, float]:
     cmd = [
         sys.executable,
-        __file__,
+        "-m",
+        "bench.translate_bench",
         "--one",
         one,
         "--beam",

@@ -34,6 +34,7 @@ from pipeline.claims.clustering import (
     score_pair,
 )
 from pipeline.claims.clustering import view as claim_view
+from pipeline.claims.records import Claim, Cluster, ClusterMember
 from pipeline.claims.select import extract_claims, read_documents
 from pipeline.claims.similarity import (
     SIMILARITY_KINDS,
@@ -44,8 +45,9 @@ from pipeline.claims.similarity import (
     top_terms,
 )
 from pipeline.claims.verdicts import compare
-from pipeline.io import file_sha256, read_jsonl, read_records, write_records
-from pipeline.records import Claim, Cluster, ClusterMember, Document, Translation
+from pipeline.io.files import file_sha256
+from pipeline.io.jsonl import read_jsonl, read_records, write_records
+from pipeline.records import Document, Translation
 from pipeline.run.manifest import up_to_date
 from pipeline.run.stage import StageConfig, StageResult
 

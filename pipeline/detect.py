@@ -19,7 +19,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline.io import file_sha256, read_records, write_records
+from pipeline.io.files import file_sha256
+from pipeline.io.jsonl import read_records, write_records
 from pipeline.records import Document, Paragraph
 from pipeline.run.manifest import up_to_date
 from pipeline.run.stage import StageConfig, StageResult, stage_input

@@ -25,7 +25,8 @@ from typing import Any
 
 from pipeline import ConfigError, InputError
 from pipeline.corpus.metrics import BOOTSTRAP_SAMPLES, Scorer, SystemScores
-from pipeline.io import atomic_write_json, read_text
+from pipeline.io.atomic import atomic_write_json
+from pipeline.io.files import read_text
 
 __all__ = [
     "EVALUATION_NAME",

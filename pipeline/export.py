@@ -21,45 +21,21 @@ training; tsv is on request. ``export/summary.json`` holds the counts.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from pipeline import ConfigError, InputError
-from pipeline.corpus.formats import (
-    TSV_COLUMNS,
-    clean_text,
-    escape_tsv,
-    json_line,
-    moses_line,
-    tmx_head,
-    tmx_tail,
-    tmx_unit,
-)
-from pipeline.io import (
-    atomic_text_writer,
-    atomic_write_json,
-    file_sha256,
-    read_json,
-    read_records,
-    remove_file,
-)
+from pipeline.corpus.writer import CorpusWriter
+from pipeline.io.atomic import atomic_write_json, remove_file
+from pipeline.io.files import file_sha256, read_json
+from pipeline.io.jsonl import read_records
 from pipeline.records import ROLES, Document, Translation
 from pipeline.run.manifest import Manifest, up_to_date
 from pipeline.run.stage import StageConfig, StageResult, stage_input
-
-__all__ = [
-    "FORMATS",
-    "Config",
-    "CorpusWriter",
-    "run",
-    "select_pairs",
-]
 
 log = logging.getLogger(__name__)
 
@@ -152,102 +128,6 @@ def select_pairs(
             continue
         counts["selected"] += 1
         yield t
-
-
-def _pair(t: Translation) -> str:
-    return f"{t.src_lang}-{t.tgt_lang}"
-
-
-class CorpusWriter:
-    """Write pairs to every requested format at once, one handle per output file.
-
-    Files are opened on the first pair that needs them and each goes through a
-    temporary file renamed into place when the ``with`` block ends without an
-    error; a failure leaves no half-written corpus behind.
-
-    Args:
-        folder: the export folder.
-        formats: formats to write.
-        tmx_multilingual: one TMX file for all language pairs.
-    """
-
-    def __init__(
-        self, folder: Path, formats: Iterable[str], tmx_multilingual: bool = False
-    ) -> None:
-        self.folder = folder
-        self.formats = tuple(formats)
-        self.tmx_multilingual = tmx_multilingual
-        self.counts: Counter[str] = Counter()
-        self._stack = contextlib.ExitStack()
-        self._handles: dict[Path, IO[str]] = {}
-        self.units: Counter[str] = Counter()
-
-    def __enter__(self) -> CorpusWriter:
-        self._stack.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            for path, handle in self._handles.items():
-                if path.suffix == ".tmx":
-                    handle.write(tmx_tail())
-        self._stack.__exit__(*exc)  # type: ignore[arg-type]
-
-    @property
-    def paths(self) -> list[Path]:
-        """The files opened so far, in opening order."""
-        return list(self._handles)
-
-    def _handle(self, name: str, head: str = "") -> IO[str]:
-        path = self.folder / name
-        handle = self._handles.get(path)
-        if handle is None:
-            handle = self._stack.enter_context(atomic_text_writer(path))
-            handle.write(head)
-            self._handles[path] = handle
-        self.units[name] += 1
-        return handle
-
-    def write(self, t: Translation) -> None:
-        """Write one pair to every format."""
-        pair = _pair(t)
-        target = t.translation or ""
-        for fmt in self.formats:
-            getattr(self, f"_write_{fmt}")(t, pair, target)
-            self.counts[f"{pair}.{fmt}"] += 1
-
-    def _write_jsonl(self, t: Translation, pair: str, target: str) -> None:
-        row = {
-            "doc_id": t.doc_id,
-            "seg_id": t.seg_id,
-            "src_lang": t.src_lang,
-            "tgt_lang": t.tgt_lang,
-            "source": clean_text(t.source),
-            "translation": clean_text(target),
-            "model": t.model,
-            "flags": list(t.flags),
-        }
-        handle = self._handle("corpus.jsonl")
-        handle.write(json_line(row) + "\n")
-
-    def _write_tsv(self, t: Translation, pair: str, target: str) -> None:
-        handle = self._handle("corpus.tsv", "\t".join(TSV_COLUMNS) + "\n")
-        fields = (t.src_lang, t.tgt_lang, t.doc_id, t.seg_id, t.source, target)
-        handle.write("\t".join(escape_tsv(f) for f in fields) + "\n")
-
-    def _write_moses(self, t: Translation, pair: str, target: str) -> None:
-        self._handle(f"corpus.{pair}.{t.src_lang}").write(moses_line(t.source) + "\n")
-        self._handle(f"corpus.{pair}.{t.tgt_lang}").write(moses_line(target) + "\n")
-
-    def _write_tmx(self, t: Translation, pair: str, target: str) -> None:
-        multi = self.tmx_multilingual
-        name = "corpus.tmx" if multi else f"corpus.{pair}.tmx"
-        handle = self._handle(name, tmx_head("*all*" if multi else t.src_lang))
-        props = {"x-doc-id": t.doc_id, "x-seg-id": t.seg_id, "x-model": t.model}
-        if t.flags:
-            props["x-flags"] = ",".join(t.flags)
-        variants = {t.src_lang: clean_text(t.source), t.tgt_lang: clean_text(target)}
-        handle.write(tmx_unit(f"{t.doc_id}:{t.seg_id}", t.src_lang, variants, props))
 
 
 def _confidence(config: Config) -> tuple[dict[str, float] | None, dict[str, str]]:

@@ -12,7 +12,7 @@ Inputs are processed in the order given; folders are walked recursively in
 sorted order, hidden files and folders left out. ``doc_id`` is the file's stem;
 when an earlier input already has that stem, it is ``<stem>-<8 hex digits of
 the sha256 of the path>``, so ids are unique and stable from run to run.
-Output goes through :class:`~pipeline.io.ResumableJsonlWriter` keyed by path:
+Output goes through :class:`~pipeline.io.jsonl.ResumableJsonlWriter` keyed by path:
 a killed run resumes where it stopped.
 """
 
@@ -27,15 +27,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from pipeline.io import (
-    ResumableJsonlWriter,
-    file_sha256,
-    read_bytes,
-    read_records,
-    remove_file,
-    walk_files,
-    write_records,
-)
+from pipeline.io.atomic import remove_file
+from pipeline.io.files import file_sha256, read_bytes, walk_files
+from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
 from pipeline.records import Document
 from pipeline.run.manifest import up_to_date
 from pipeline.run.stage import StageConfig, StageResult

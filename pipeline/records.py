@@ -15,25 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
-__all__ = [
-    "DOC_STATUSES",
-    "ROLES",
-    "Claim",
-    "Cluster",
-    "ClusterMember",
-    "Conflict",
-    "Document",
-    "Fact",
-    "Paragraph",
-    "Record",
-    "Segment",
-    "Translation",
-]
-
 ROLES = ("title", "body", "caption", "byline", "boilerplate")
 DOC_STATUSES = ("ok", "skipped", "error")
 TRANSLATION_STATUSES = ("translated", "identity", "untranslated")
-VERDICTS = ("agree", "conflict", "single-source")
 
 
 class Record:
@@ -135,7 +119,8 @@ def _coerce(owner: str, name: str, hint: Any, value: Any) -> Any:
     return value
 
 
-def _check_choice(owner: str, name: str, value: str, choices: tuple[str, ...]) -> None:
+def check_choice(owner: str, name: str, value: str, choices: tuple[str, ...]) -> None:
+    """Raise ``ValueError`` naming the field when ``value`` is not one of ``choices``."""
     if value not in choices:
         raise ValueError(f"{owner}.{name}: {value!r} is not one of {', '.join(choices)}")
 
@@ -156,7 +141,7 @@ class Paragraph(Record):
     scores: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _check_choice("Paragraph", "role", self.role, ROLES)
+        check_choice("Paragraph", "role", self.role, ROLES)
 
 
 @dataclass(frozen=True)
@@ -182,7 +167,7 @@ class Document(Record):
     paragraphs: tuple[Paragraph, ...] = ()
 
     def __post_init__(self) -> None:
-        _check_choice("Document", "status", self.status, DOC_STATUSES)
+        check_choice("Document", "status", self.status, DOC_STATUSES)
         if not self.doc_id:
             raise ValueError("Document.doc_id: must not be empty")
 
@@ -201,7 +186,7 @@ class Segment(Record):
     text: str
 
     def __post_init__(self) -> None:
-        _check_choice("Segment", "role", self.role, ROLES)
+        check_choice("Segment", "role", self.role, ROLES)
         if not self.seg_id:
             raise ValueError("Segment.seg_id: must not be empty")
 
@@ -232,7 +217,7 @@ class Translation(Record):
     pieces: int = 1
 
     def __post_init__(self) -> None:
-        _check_choice("Translation", "status", self.status, TRANSLATION_STATUSES)
+        check_choice("Translation", "status", self.status, TRANSLATION_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -254,78 +239,3 @@ class Fact(Record):
     approx: bool = False
     value: float | None = None
     unit: str | None = None
-
-
-@dataclass(frozen=True)
-class Claim(Record):
-    """A segment that states something checkable, with its facts."""
-
-    _nested: ClassVar[dict[str, type[Record]]] = {"facts": Fact}
-
-    claim_id: str
-    doc_id: str
-    seg_id: str
-    lang: str
-    source: str
-    translation: str
-    outlet: str | None = None
-    published: str | None = None
-    event_date: str | None = None
-    facts: tuple[Fact, ...] = ()
-    # The document's date the claim's relative dates were read against: its
-    # publication date, or the latest full date its text states.
-    anchor: str | None = None
-    role: str = "body"
-
-
-@dataclass(frozen=True)
-class ClusterMember(Record):
-    """A claim inside a cluster, with what a reader needs to see it."""
-
-    claim_id: str
-    doc_id: str
-    seg_id: str
-    lang: str
-    source: str
-    translation: str
-    outlet: str | None = None
-    score: float = 0.0
-
-
-@dataclass(frozen=True)
-class Conflict(Record):
-    """Two or more members giving different values for one fact slot.
-
-    ``values`` maps each differing value to the claim ids that give it.
-    """
-
-    slot: str
-    values: Mapping[str, list[str]]
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Cluster(Record):
-    """Claims from different documents about one event.
-
-    ``facts`` maps slot -> claim id -> value; ``scores`` keeps the pair
-    similarity signals that joined the members.
-    """
-
-    _nested: ClassVar[dict[str, type[Record]]] = {"members": ClusterMember, "conflicts": Conflict}
-
-    cluster_id: str
-    members: tuple[ClusterMember, ...]
-    docs: tuple[str, ...]
-    facts: Mapping[str, Mapping[str, str]]
-    verdict: str
-    conflicts: tuple[Conflict, ...] = ()
-    scores: tuple[Mapping[str, Any], ...] = ()
-    event_date: str | None = None
-    langs: tuple[str, ...] = ()
-    # slot -> claim ids of members that give no value for it.
-    silent: Mapping[str, list[str]] = field(default_factory=dict)
-    outlets: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        _check_choice("Cluster", "verdict", self.verdict, VERDICTS)

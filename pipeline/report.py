@@ -20,8 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from pipeline.io import atomic_write_chunks, read_json, read_jsonl, read_records
-from pipeline.records import Cluster, Document, Segment, Translation
+from pipeline.claims.records import Cluster
+from pipeline.io.atomic import atomic_write_chunks
+from pipeline.io.files import read_json
+from pipeline.io.jsonl import read_jsonl, read_records
+from pipeline.records import Document, Segment, Translation
 from pipeline.render.model import ReportData, RunFiles, parse_evaluation
 from pipeline.run.manifest import up_to_date
 from pipeline.run.stage import StageConfig, StageResult, stage_input

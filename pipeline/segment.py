@@ -7,7 +7,7 @@ to tell (``und``) takes its paragraph's language and that detection's
 confidence. ``seg_id`` is ``p{paragraph}s{n}``: stable across runs and unique
 within a document.
 
-Output is written through :class:`~pipeline.io.ResumableJsonlWriter` keyed by
+Output is written through :class:`~pipeline.io.jsonl.ResumableJsonlWriter` keyed by
 ``(doc_id, seg_id)``: a killed run resumes after the last complete line and
 neither loses nor repeats a segment.
 """
@@ -23,7 +23,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline.io import ResumableJsonlWriter, file_sha256, read_records
+from pipeline.io.files import file_sha256
+from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.run.manifest import up_to_date
 from pipeline.run.stage import StageConfig, StageResult, stage_input

@@ -13,7 +13,7 @@ Segments stream through in chunks; in each chunk identical sources are
 translated once, long ones are split to fit the model, batches are planned by
 length, and every batch is stored in the SQLite cache as soon as it is done, so
 a killed run resumes without retranslating (and the output, written through
-:class:`~pipeline.io.ResumableJsonlWriter`, neither loses nor repeats a line).
+:class:`~pipeline.io.jsonl.ResumableJsonlWriter`, neither loses nor repeats a line).
 """
 
 from __future__ import annotations
@@ -24,14 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.io import (
-    ResumableJsonlWriter,
-    atomic_write_json,
-    file_sha256,
-    read_json,
-    read_records,
-    remove_file,
-)
+from pipeline.io.atomic import atomic_write_json, remove_file
+from pipeline.io.files import file_sha256, read_json
+from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.mt.backends import BACKENDS
 from pipeline.mt.cache import TranslationCache
 from pipeline.mt.ct2_convert import QUANTIZATIONS

@@ -21,7 +21,7 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A random-weight MarianMT model (see tests/tiny_marian.py), built once."""
-    from tests.tiny_marian import build_tiny_marian
+    """A random-weight MarianMT model (see tests/support/tiny_marian.py), built once."""
+    from tests.support.tiny_marian import build_tiny_marian
 
     return build_tiny_marian(tmp_path_factory.mktemp("models") / "tiny-vi-en", seed=0)

@@ -10,11 +10,12 @@ import pytest
 
 from pipeline import ConfigError, InputError, ModelError
 from pipeline.align import Config, run
+from pipeline.claims.records import Claim, Cluster
 from pipeline.claims.select import document_date, is_checkable
-from pipeline.cli import main
-from pipeline.io import read_records
-from pipeline.records import Claim, Cluster, Fact
 from pipeline.claims.similarity import LexicalEncoder, load_model
+from pipeline.cli import main
+from pipeline.io.jsonl import read_records
+from pipeline.records import Fact
 from pipeline.run.runner import run_stage
 
 DATA = Path(__file__).parent / "data" / "align"

@@ -9,8 +9,9 @@ import pytest
 from pipeline.align import align_claims
 from pipeline.claims.blocking import candidate_pairs
 from pipeline.claims.clustering import Params, accepted, date_span, score_pair, time_signal, view
-from pipeline.records import Claim, Fact
+from pipeline.claims.records import Claim
 from pipeline.claims.similarity import LexicalEncoder, top_terms
+from pipeline.records import Fact
 
 LEXICAL = Params(threshold=0.30, min_text=0.20)
 

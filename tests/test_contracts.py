@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import ConfigError, InputError
-from pipeline.run.config import load_config
-from pipeline.io import ResumableJsonlWriter, read_jsonl, read_records, write_records
+from pipeline.io.jsonl import ResumableJsonlWriter, read_jsonl, read_records, write_records
 from pipeline.records import Document, Paragraph, Segment, Translation
+from pipeline.run.config import load_config
 from pipeline.run.stage import StageConfig
 
 

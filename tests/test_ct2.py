@@ -16,13 +16,14 @@ import pytest
 
 from pipeline import ConfigError, ModelError
 from pipeline.cli import main
+from pipeline.io.atomic import atomic_dir
+from pipeline.io.jsonl import read_records, write_records
 from pipeline.mt.ct2_convert import CONVERSION_FILE, convert_snapshot, converted_path
-from pipeline.io import atomic_dir, read_records, write_records
+from pipeline.mt.marian_translator import MarianTranslator
 from pipeline.mt.registry import ResolvedModel, model_specs, resolve
+from pipeline.mt.translator import GenerationSettings
 from pipeline.records import Segment, Translation
 from pipeline.translate import Config, run
-from pipeline.mt.translator import GenerationSettings
-from pipeline.mt.marian_translator import MarianTranslator
 
 pytest.importorskip("ctranslate2")
 
@@ -36,7 +37,7 @@ MAX_NEW = 16
 @pytest.fixture(scope="session")
 def model(tmp_path_factory: pytest.TempPathFactory) -> ResolvedModel:
     """The tiny snapshot in a models folder, resolved as the translate stage resolves it."""
-    from tests.tiny_ct2 import build_tiny_snapshot
+    from tests.support.tiny_ct2 import build_tiny_snapshot
 
     root = tmp_path_factory.mktemp("ct2-models")
     text = root / "train.txt"
@@ -201,7 +202,7 @@ def test_atomic_dir_keeps_old_target_on_error(tmp_path: Path) -> None:
         # OPUS-MT forces </s> as the last of max_new_tokens: one word fewer in ct2.
         ({"num_beams": 4, "max_new_tokens": 512}, True, (4, 511, 0)),
         ({"num_beams": 1, "max_new_tokens": 32, "min_new_tokens": 32}, True, (1, 31, 31)),
-        # without a forced end token (tests/tiny_marian.py's config) the counts agree.
+        # without a forced end token (tests/support/tiny_marian.py's config) the counts agree.
         ({"num_beams": 2, "max_new_tokens": 16, "min_new_tokens": 4}, False, (2, 16, 4)),
     ],
 )

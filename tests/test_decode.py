@@ -6,7 +6,13 @@ import unicodedata
 
 import pytest
 
-from pipeline.text.decode import DecodeError, decode_bytes, normalize_text, sniff_binary, strip_stray_tags
+from pipeline.text.decode import (
+    DecodeError,
+    decode_bytes,
+    normalize_text,
+    sniff_binary,
+    strip_stray_tags,
+)
 
 VI = "Mỹ và Nga đã thiết lập một đường dây nóng để tránh tính toán sai lầm."
 ZH = "美国国防部长奥斯汀与俄罗斯国防部长绍伊古进行了通话，双方讨论了乌克兰问题。"

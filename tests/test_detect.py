@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.text.language import _factory, classify, detect_language
 from pipeline.detect import detect_document
-from pipeline.io import read_records, write_records
+from pipeline.io.jsonl import read_records, write_records
 from pipeline.records import Document, Paragraph
+from pipeline.text.language import _factory, classify, detect_language
 
 # Seed 004 (Vietnamese translation of a Telegraph article, scraped with its chrome).
 VI_004 = (

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.io import read_json
+from pipeline.io.files import read_json
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 OUTPUTS = (

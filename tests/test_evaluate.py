@@ -12,10 +12,10 @@ import pytest
 
 from pipeline import ConfigError, InputError
 from pipeline.cli import main
-from pipeline.evaluate import evaluate, read_lines
-from pipeline.io import write_records
-from pipeline.records import Translation
 from pipeline.corpus.metrics import Scorer
+from pipeline.evaluate import evaluate, read_lines
+from pipeline.io.jsonl import write_records
+from pipeline.records import Translation
 
 WMT = Path(__file__).parent / "data" / "wmt23"
 REF = WMT / "generaltest2023.zh-en.ref.en.head50"

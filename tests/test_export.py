@@ -12,13 +12,9 @@ from lxml import etree
 
 from pipeline import ConfigError
 from pipeline.corpus.formats import escape_tsv, moses_line, unescape_tsv
-from pipeline.export import (
-    Config,
-    CorpusWriter,
-    run,
-    select_pairs,
-)
-from pipeline.io import write_records
+from pipeline.corpus.writer import CorpusWriter
+from pipeline.export import Config, run, select_pairs
+from pipeline.io.jsonl import write_records
 from pipeline.records import Document, Translation
 from pipeline.run.runner import run_stage
 

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import ingest
 from pipeline.cli import main
-from pipeline.io import read_jsonl, read_records
+from pipeline.io.jsonl import read_jsonl, read_records
 from pipeline.records import Document
 from pipeline.run.runner import run_stage
 

@@ -9,7 +9,15 @@ import pytest
 
 from pipeline import ConfigError, ModelError
 from pipeline.cli import main
-from pipeline.mt.registry import DEFAULT_REGISTRY, ModelSpec, fetch_model, load_registry, model_specs, parse_overrides, resolve
+from pipeline.mt.registry import (
+    DEFAULT_REGISTRY,
+    ModelSpec,
+    fetch_model,
+    load_registry,
+    model_specs,
+    parse_overrides,
+    resolve,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 

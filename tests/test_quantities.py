@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.numerals import parse_digits, parse_zh_numeral
 from pipeline.facts.quantities import Quantity, find_quantities, quantities_agree
+from pipeline.text.numerals import parse_digits, parse_zh_numeral
 
 
 @pytest.mark.parametrize(

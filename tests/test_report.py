@@ -1,4 +1,4 @@
-"""The report stage on hand-made run directories (see tests/report_fixture.py)."""
+"""The report stage on hand-made run directories (see tests/support/report_fixture.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from pipeline import InputError
+from pipeline.claims.records import Conflict
 from pipeline.render.markup import anchor, slug
-from pipeline.records import Conflict
 from pipeline.report import Config, run
 from pipeline.run.runner import run_stage
-from tests.report_fixture import HOSTILE, ODD_SEG, small_run
+from tests.support.report_fixture import HOSTILE, ODD_SEG, small_run
 
 
 class Page(HTMLParser):
@@ -172,7 +172,7 @@ def test_run_stopped_after_segment_still_reports(tmp_path: Path) -> None:
 
 
 def test_documents_only_shows_paragraphs(tmp_path: Path) -> None:
-    from pipeline.io import write_records
+    from pipeline.io.jsonl import write_records
     from pipeline.records import Document, Paragraph
 
     doc = Document(
@@ -228,7 +228,7 @@ def test_cli_report_writes_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_manifest_failures_and_stages_are_shown(tmp_path: Path) -> None:
-    from pipeline.io import atomic_write_json
+    from pipeline.io.atomic import atomic_write_json
 
     small_run(tmp_path)
     # A file ingest refused before it became a document exists only in the manifest.

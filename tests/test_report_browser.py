@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.render.markup import anchor
 from pipeline.report import Config, run
-from tests.report_fixture import ODD_SEG, repeated_run, seed_run, small_run
+from tests.support.report_fixture import ODD_SEG, repeated_run, seed_run, small_run
 
 CHROMIUM = Path("/usr/bin/chromium")
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.detect import detect_document
-from pipeline.io import read_jsonl, read_records, write_records
+from pipeline.io.jsonl import read_jsonl, read_records, write_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.segment import segment_document
 from pipeline.text.sentences import split_sentences

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from pipeline.cli import main
-from pipeline.io import read_records, write_records
+from pipeline.io.jsonl import read_records, write_records
+from pipeline.mt.marian_translator import MarianTranslator
 from pipeline.mt.registry import ResolvedModel
+from pipeline.mt.translator import GenerationSettings, Translator
 from pipeline.records import Segment, Translation
 from pipeline.translate import Config, run
-from pipeline.mt.translator import GenerationSettings, Translator
-from pipeline.mt.marian_translator import MarianTranslator
 
 # Sentences from the seed articles (seeds/000..004), plus English and undetermined ones.
 ROWS = [

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.mt.marian_translator import MarianTranslator
 from pipeline.mt.registry import model_specs, resolve
 from pipeline.mt.translator import GenerationSettings
-from pipeline.mt.marian_translator import MarianTranslator
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.facts.extract import claim_facts
-from pipeline.records import Claim, Fact
+from pipeline.claims.records import Claim
 from pipeline.claims.verdicts import compare
+from pipeline.facts.extract import claim_facts
+from pipeline.records import Fact
 
 
 def claim(cid: str, facts: str) -> Claim:

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pipeline.records import Claim
+from pipeline.claims.records import Claim
 
 __all__ = ["ClaimView", "Params", "agglomerate", "key_rarity", "score_pair", "view"]
 

@@ -20,7 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pipeline.records import Claim, Document, Fact, Translation
+from pipeline.claims.records import Claim
+from pipeline.records import Document, Fact, Translation
 
 __all__ = ["CHECKABLE_SLOTS", "document_date", "extract_claims", "is_checkable", "usable"]
 

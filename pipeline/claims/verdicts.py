@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.claims.clustering import date_span
-from pipeline.records import Claim, Conflict, Fact
+from pipeline.claims.records import Claim, Conflict
+from pipeline.records import Fact
 
 __all__ = ["CONFLICT_SLOTS", "SLOTS", "Comparison", "compare"]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline import ConfigError
 from pipeline.facts.names import fold, last_word_key, strip_titles, unknown_names
-from pipeline.io import read_package_toml
+from pipeline.io.files import read_package_toml
 
 __all__ = [
     "KINDS",

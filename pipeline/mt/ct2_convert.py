@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import ConfigError, InputError, ModelError
-from pipeline.io import atomic_dir, atomic_write_json, read_json
+from pipeline.io.atomic import atomic_dir, atomic_write_json
+from pipeline.io.files import read_json
 from pipeline.mt.registry import IDENTITY, model_specs, resolve
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import ModelError
@@ -52,7 +52,7 @@ class EngineSettings:
 
     model: tuple[str, ...] = ()
     models_dir: Path = Path("models")
-    generation: GenerationSettings = GenerationSettings()
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
     roles: tuple[str, ...] = ("title", "body", "caption")
     chunk_size: int = 2000
     max_input_tokens: int = 0
@@ -70,7 +70,10 @@ class Translating:
     """
 
     def __init__(
-        self, config: EngineSettings, cache: TranslationCache, factory: TranslatorFactory = marian_factory
+        self,
+        config: EngineSettings,
+        cache: TranslationCache,
+        factory: TranslatorFactory = marian_factory,
     ) -> None:
         self.config = config
         self.cache = cache

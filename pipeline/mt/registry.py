@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import ConfigError, ModelError
-from pipeline.io import atomic_write_json, read_json, read_text
+from pipeline.io.atomic import atomic_write_json
+from pipeline.io.files import read_json, read_text
 
 __all__ = [
     "IDENTITY",

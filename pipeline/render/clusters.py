@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from pipeline.render.markup import anchor, badge, esc, fmt_num, table
 
 if TYPE_CHECKING:
-    from pipeline.records import Cluster, ClusterMember, Conflict, Document
+    from pipeline.claims.records import Cluster, ClusterMember, Conflict
+    from pipeline.records import Document
     from pipeline.render.model import ReportData
 
 

@@ -12,7 +12,17 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["anchor", "badge", "esc", "fmt_num", "fmt_scores", "quality_title", "slug", "stat", "table"]
+__all__ = [
+    "anchor",
+    "badge",
+    "esc",
+    "fmt_num",
+    "fmt_scores",
+    "quality_title",
+    "slug",
+    "stat",
+    "table",
+]
 
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import InputError
-from pipeline.io import file_sha256
-from pipeline.records import Cluster, Document, Segment, Translation
+from pipeline.claims.records import Cluster
+from pipeline.io.files import file_sha256
+from pipeline.records import Document, Segment, Translation
 
 _OPTIONAL = {
     "segments": "segments.jsonl",

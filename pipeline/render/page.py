@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline import __version__
-from pipeline.io import read_package_text
+from pipeline.io.files import read_package_text
 from pipeline.records import Document, Paragraph, Segment, Translation
 from pipeline.render.clusters import render_clusters
 from pipeline.render.evaluation import render_evaluation

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import ConfigError
-from pipeline.io import read_text
+from pipeline.io.files import read_text
 
 __all__ = ["load_config"]
 

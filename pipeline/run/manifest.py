@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.io import atomic_write_json, read_json
+from pipeline.io.atomic import atomic_write_json
+from pipeline.io.files import read_json
 from pipeline.run.stage import StageConfig, StageResult
 
 __all__ = ["Manifest", "package_versions", "up_to_date"]

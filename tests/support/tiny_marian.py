@@ -23,7 +23,7 @@ Two sizes:
 
 Outputs of random weights are nonsense: test behaviour, not wording.
 
-Usage: ``python tests/tiny_marian.py models/tiny [--size opus]``.
+Usage: ``python -m tests.support.tiny_marian models/tiny [--size opus]``.
 """
 
 from __future__ import annotations

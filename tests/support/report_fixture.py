@@ -1,4 +1,4 @@
-"""Fixture run directories for the report tests and bench, written with pipeline.io.
+"""Fixture run directories for the report tests and bench, written with pipeline.io.files.
 
 ``small_run`` is a hand-made run with every feature the report shows: a
 Vietnamese and a Chinese article about the 13 May 2022 Austin–Shoigu call
@@ -16,17 +16,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.io import atomic_write_json, read_jsonl, read_text, write_jsonl, write_records
-from pipeline.records import (
-    Claim,
-    Cluster,
-    ClusterMember,
-    Conflict,
-    Document,
-    Fact,
-    Segment,
-    Translation,
-)
+from pipeline.claims.records import Claim, Cluster, ClusterMember, Conflict
+from pipeline.io.atomic import atomic_write_json
+from pipeline.io.files import read_text
+from pipeline.io.jsonl import read_jsonl, write_jsonl, write_records
+from pipeline.records import Document, Fact, Segment, Translation
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
 ODD_SEG = 's 3/"<é>#'  # opaque seg_id with characters unsafe in ids, URLs and HTML

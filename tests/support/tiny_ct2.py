@@ -3,7 +3,7 @@
 Like the real models, ``<pad>`` is the last vocabulary entry (the CTranslate2
 converter drops that row and starts the decoder from a zero embedding), and
 ``</s>`` is 0, ``<unk>`` 1. The weights are random with a wide init (std 1.0)
-so that different inputs give different outputs: with ``tests/tiny_marian.py``'s
+so that different inputs give different outputs: with ``tests/support/tiny_marian.py``'s
 model (std 0.02, 64 positions) nearly every input gets the same output, and
 the equality of two backends would prove little. Benchmarks use
 ``tiny_marian``'s OPUS-MT-shaped model.

@@ -1,0 +1,92 @@
+"""The align stage's records: claims (``claims.jsonl``) and their clusters (``alignments.jsonl``).
+
+They follow :class:`pipeline.records.Record`: frozen, ``to_dict``/``from_dict``,
+validation errors naming the field and the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pipeline.records import Fact, Record, check_choice
+
+__all__ = ["VERDICTS", "Claim", "Cluster", "ClusterMember", "Conflict"]
+
+VERDICTS = ("agree", "conflict", "single-source")
+
+
+@dataclass(frozen=True)
+class Claim(Record):
+    """A segment that states something checkable, with its facts."""
+
+    _nested: ClassVar[dict[str, type[Record]]] = {"facts": Fact}
+
+    claim_id: str
+    doc_id: str
+    seg_id: str
+    lang: str
+    source: str
+    translation: str
+    outlet: str | None = None
+    published: str | None = None
+    event_date: str | None = None
+    facts: tuple[Fact, ...] = ()
+    # The document's date the claim's relative dates were read against: its
+    # publication date, or the latest full date its text states.
+    anchor: str | None = None
+    role: str = "body"
+
+
+@dataclass(frozen=True)
+class ClusterMember(Record):
+    """A claim inside a cluster, with what a reader needs to see it."""
+
+    claim_id: str
+    doc_id: str
+    seg_id: str
+    lang: str
+    source: str
+    translation: str
+    outlet: str | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Conflict(Record):
+    """Two or more members giving different values for one fact slot.
+
+    ``values`` maps each differing value to the claim ids that give it.
+    """
+
+    slot: str
+    values: Mapping[str, list[str]]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Cluster(Record):
+    """Claims from different documents about one event.
+
+    ``facts`` maps slot -> claim id -> value; ``scores`` keeps the pair
+    similarity signals that joined the members.
+    """
+
+    _nested: ClassVar[dict[str, type[Record]]] = {"members": ClusterMember, "conflicts": Conflict}
+
+    cluster_id: str
+    members: tuple[ClusterMember, ...]
+    docs: tuple[str, ...]
+    facts: Mapping[str, Mapping[str, str]]
+    verdict: str
+    conflicts: tuple[Conflict, ...] = ()
+    scores: tuple[Mapping[str, Any], ...] = ()
+    event_date: str | None = None
+    langs: tuple[str, ...] = ()
+    # slot -> claim ids of members that give no value for it.
+    silent: Mapping[str, list[str]] = field(default_factory=dict)
+    outlets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_choice("Cluster", "verdict", self.verdict, VERDICTS)

@@ -1,0 +1,1 @@
+"""All file I/O of the pipeline: JSONL streams, atomic writes, files and folders read."""

@@ -1,0 +1,147 @@
+"""JSONL streams: readers that report the true line of bad input, atomic and resumable writers.
+
+A resumable output is appended to ``<target>.partial`` and renamed into place at
+the end; a run killed at any point resumes after the last complete line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from pipeline import InputError
+from pipeline.io.atomic import atomic_open
+from pipeline.records import Record
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=Record)
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the JSON objects of a JSONL file, one per non-blank line.
+
+    Raises:
+        InputError: the file is missing or unreadable, or a line is not a JSON
+            object; the message names the file and the line number.
+    """
+    try:
+        stream = path.open("r", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    with stream:
+        try:
+            for lineno, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+                if not isinstance(obj, dict):
+                    raise InputError(f"{path}:{lineno}: expected a JSON object")
+                yield obj
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 ({exc.reason})") from exc
+
+
+def read_records(path: Path, cls: type[R]) -> Iterator[R]:
+    """Yield records of type ``cls`` from a JSONL file, with line numbers in errors."""
+    for lineno, obj in enumerate(read_jsonl(path), 1):
+        try:
+            yield cls.from_dict(obj)
+        except ValueError as exc:
+            raise InputError(f"{path}: record {lineno}: {exc}") from exc
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_jsonl(path: Path, objects: Iterable[dict[str, Any]]) -> int:
+    """Write JSON objects to ``path`` atomically, streaming; return the count."""
+    count = 0
+    with atomic_open(path) as handle:
+        for obj in objects:
+            handle.write(_dump(obj) + "\n")
+            count += 1
+    return count
+
+
+def write_records(path: Path, records: Iterable[Record]) -> int:
+    """Write records to a JSONL file atomically; return the count."""
+    return write_jsonl(path, (r.to_dict() for r in records))
+
+
+class ResumableJsonlWriter:
+    """Append records to ``<target>.partial`` and rename to ``target`` at the end.
+
+    A run killed at any point leaves the partial file: on the next run the
+    complete lines in it are kept (a torn last line is cut off), their keys are
+    reported by :attr:`done`, and writing goes on after them. Nothing is lost
+    and nothing is written twice.
+
+    Args:
+        target: the final JSONL path.
+        key: function giving the identity of a record (as a decoded dict).
+    """
+
+    def __init__(self, target: Path, key: Callable[[dict[str, Any]], str]) -> None:
+        self.target = target
+        self.partial = target.with_name(target.name + ".partial")
+        self._key = key
+        self.done: set[str] = set()
+        self._handle: IO[str] | None = None
+
+    def __enter__(self) -> ResumableJsonlWriter:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        good = self._recover()
+        self._handle = self.partial.open("a", encoding="utf-8")
+        if good:
+            log.info("resuming %s: %d records already written", self.target.name, good)
+        return self
+
+    def _recover(self) -> int:
+        if not self.partial.exists():
+            return 0
+        keep = 0
+        with self.partial.open("rb") as handle:
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    break
+                try:
+                    obj = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    break
+                self.done.add(self._key(obj))
+                keep += len(raw)
+        with self.partial.open("r+b") as handle:
+            handle.truncate(keep)
+        return len(self.done)
+
+    def write(self, record: Record | dict[str, Any]) -> None:
+        """Append one record and flush it to the OS."""
+        if self._handle is None:
+            raise RuntimeError("ResumableJsonlWriter.write outside its with-block")
+        obj = record.to_dict() if isinstance(record, Record) else record
+        self._handle.write(_dump(obj) + "\n")
+        self._handle.flush()
+        self.done.add(self._key(obj))
+
+    def commit(self) -> None:
+        """Close the partial file and move it into place as the finished output."""
+        if self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle = None
+        os.replace(self.partial, self.target)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
