@@ -45,10 +45,10 @@ from pipeline.claims.similarity import (
     top_terms,
 )
 from pipeline.claims.verdicts import compare
-from pipeline.io.files import file_sha256
 from pipeline.io.jsonl import read_jsonl, read_records, write_records
 from pipeline.records import Document, Translation
-from pipeline.run.manifest import up_to_date
+from pipeline.run.files import ALIGNMENTS, CLAIMS, DOCUMENTS, TRANSLATIONS
+from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.stage import StageConfig, StageResult
 
 __all__ = ["Config", "align_claims", "build_cluster", "run", "summarize"]
@@ -98,8 +98,8 @@ class Config(StageConfig):
 def _inputs(config: Config) -> tuple[Path, Path | None]:
     """The translations file and the documents file (optional), told apart by content."""
     if not config.input:
-        docs = config.out / "documents.jsonl"
-        trans = config.out / "translations.jsonl"
+        docs = config.out / DOCUMENTS
+        trans = config.out / TRANSLATIONS
         if not trans.is_file():
             raise InputError(f"{trans}: not found (run `parallax translate` first, or --input)")
         return trans, docs if docs.is_file() else None
@@ -119,13 +119,11 @@ def run(config: Config) -> StageResult:
     """Run the align stage."""
     trans_path, docs_path = _inputs(config)
     paths = [p for p in (trans_path, docs_path) if p is not None]
-    inputs = {str(p): file_sha256(p) for p in paths}
-    claims_path, out_path = config.out / "claims.jsonl", config.out / "alignments.jsonl"
+    inputs = hash_inputs(paths)
+    claims_path, out_path = config.out / CLAIMS, config.out / ALIGNMENTS
     outputs = (claims_path, out_path)
-    if up_to_date(config, STAGE, outputs, inputs):
-        n_claims = sum(1 for _ in read_jsonl(claims_path))
-        counts = summarize(read_records(out_path, Cluster), n_claims)
-        return StageResult(STAGE, outputs, counts, (), True, inputs, settings=config.settings())
+    if (reused := reuse(config, STAGE, outputs, inputs)) is not None:
+        return reused
     docs = read_documents(read_records(docs_path, Document)) if docs_path else {}
     if docs_path is None:
         log.warning("no documents.jsonl: outlets and publication dates unknown")

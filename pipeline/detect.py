@@ -22,13 +22,13 @@ from tqdm import tqdm
 from pipeline.io.files import file_sha256
 from pipeline.io.jsonl import read_records, write_records
 from pipeline.records import Document, Paragraph
-from pipeline.run.manifest import up_to_date
+from pipeline.run.files import DOCUMENTS
+from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 from pipeline.text.language import UND, classify
 
 log = logging.getLogger(__name__)
 
-DOCUMENTS = "documents.jsonl"
 # The reason of a skip made by this stage starts with this (so a rerun can undo it).
 SKIP_PREFIX = "detect: "
 
@@ -119,8 +119,8 @@ def run(config: Config) -> StageResult:
     source = stage_input(config, DOCUMENTS, "ingest")
     target = config.out / DOCUMENTS
     in_place = source.resolve() == target.resolve()
-    if up_to_date(config, "detect", [target], {str(source): file_sha256(source)}):
-        return _result(config, source, target, reused=True)
+    if (reused := reuse(config, "detect", [target], hash_inputs([source]))) is not None:
+        return reused
     counts: Counter[str] = Counter()
     fingerprint = None if in_place else file_sha256(source)
     docs = tqdm(read_records(source, Document), desc="detect", unit="doc", disable=None)

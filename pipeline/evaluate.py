@@ -27,6 +27,7 @@ from pipeline import ConfigError, InputError
 from pipeline.corpus.metrics import BOOTSTRAP_SAMPLES, Scorer, SystemScores
 from pipeline.io.atomic import atomic_write_json
 from pipeline.io.files import read_text
+from pipeline.run.files import EVALUATION, TRANSLATIONS
 
 __all__ = [
     "EVALUATION_NAME",
@@ -40,8 +41,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-EVALUATION_NAME = "evaluation.json"
-RUN_HYPOTHESIS = "translations.jsonl"
+EVALUATION_NAME = EVALUATION
+RUN_HYPOTHESIS = TRANSLATIONS
 
 Key = tuple[str, str]
 

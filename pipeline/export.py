@@ -26,15 +26,14 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from pipeline import ConfigError, InputError
 from pipeline.corpus.writer import CorpusWriter
 from pipeline.io.atomic import atomic_write_json, remove_file
-from pipeline.io.files import file_sha256, read_json
 from pipeline.io.jsonl import read_records
 from pipeline.records import ROLES, Document, Translation
-from pipeline.run.manifest import Manifest, up_to_date
+from pipeline.run.files import DOCUMENTS, EXPORT, EXPORT_SUMMARY, TRANSLATIONS
+from pipeline.run.manifest import hash_inputs, recorded_outputs, reuse
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 log = logging.getLogger(__name__)
@@ -134,26 +133,11 @@ def _confidence(config: Config) -> tuple[dict[str, float] | None, dict[str, str]
     """doc_id -> language confidence, read only when the filter needs it."""
     if config.min_lang_confidence <= 0.0:
         return None, {}
-    path = config.out / "documents.jsonl"
+    path = config.out / DOCUMENTS
     if not path.is_file():
         raise InputError(f"{path}: not found (min_lang_confidence needs `parallax detect` output)")
     table = {d.doc_id: d.lang_confidence for d in read_records(path, Document)}
-    return table, {str(path): file_sha256(path)}
-
-
-def _previous_outputs(config: Config) -> list[Path]:
-    return [Path(p) for p in Manifest(config.out).stage("export").get("outputs", [])]
-
-
-def _reuse(config: Config, inputs: Mapping[str, str]) -> StageResult | None:
-    summary_path = config.out / "export" / "summary.json"
-    previous = _previous_outputs(config)
-    if not previous or not up_to_date(config, "export", previous, inputs):
-        return None
-    summary = read_json(summary_path)
-    return StageResult(
-        "export", tuple(previous), summary.get("counts", {}), reused=True, inputs=dict(inputs)
-    )
+    return table, hash_inputs([path])
 
 
 def run(config: Config) -> StageResult:
@@ -163,23 +147,22 @@ def run(config: Config) -> StageResult:
         The result, with ``read``/``selected``/``skipped_*`` counts and
         ``<src>-<tgt>.<format>`` counts per language pair and format.
     """
-    source = stage_input(config, "translations.jsonl", "translate")
+    source = stage_input(config, TRANSLATIONS, "translate")
     confidence, doc_inputs = _confidence(config)
-    inputs = {str(source): file_sha256(source), **doc_inputs}
-    reused = _reuse(config, inputs)
-    if reused is not None:
+    inputs = {**hash_inputs([source]), **doc_inputs}
+    if (reused := reuse(config, "export", None, inputs)) is not None:
         return reused
-    folder = config.out / "export"
+    folder = config.out / EXPORT
     counts: Counter[str] = Counter()
     pairs = select_pairs(read_records(source, Translation), config, confidence, counts)
     with CorpusWriter(folder, config.formats, config.tmx_multilingual) as writer:
         for t in pairs:
             writer.write(t)
     counts.update(writer.counts)
-    for stale in set(_previous_outputs(config)) - set(writer.paths):
+    for stale in set(recorded_outputs(config.out, "export")) - set(writer.paths):
         if stale.parent == folder and stale.name.startswith("corpus.") and remove_file(stale):
             log.info("removed %s: not part of this export", stale)
-    summary_path = folder / "summary.json"
+    summary_path = folder / EXPORT_SUMMARY
     summary = {
         "input": str(source),
         "settings": config.settings(),

@@ -31,7 +31,8 @@ from pipeline.io.atomic import remove_file
 from pipeline.io.files import file_sha256, read_bytes, walk_files
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
 from pipeline.records import Document
-from pipeline.run.manifest import up_to_date
+from pipeline.run.files import DOCUMENTS
+from pipeline.run.manifest import reuse
 from pipeline.run.stage import StageConfig, StageResult
 from pipeline.text.clean import clean_text
 from pipeline.text.decode import (
@@ -43,11 +44,10 @@ from pipeline.text.decode import (
 )
 from pipeline.text.html_text import html_to_text, looks_like_html
 
-__all__ = ["OUTPUT", "Config", "Source", "ingest", "ingest_file", "plan", "run"]
+__all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run"]
 
 log = logging.getLogger(__name__)
 
-OUTPUT = "documents.jsonl"
 
 
 @dataclass(frozen=True)
@@ -205,9 +205,9 @@ def run(config: Config) -> StageResult:
     """Ingest ``config.input`` into ``<out>/documents.jsonl``, resuming a killed run."""
     sources = plan(config.input, config.max_bytes, skip=config.out)
     inputs = {str(s.path): s.sha256 or "" for s in sources}
-    target = config.out / OUTPUT
-    if up_to_date(config, "ingest", [target], inputs):
-        return _result(config, list(read_records(target, Document)), inputs, reused=True)
+    target = config.out / DOCUMENTS
+    if (reused := reuse(config, "ingest", [target], inputs)) is not None:
+        return reused
     writer = ResumableJsonlWriter(target, key=lambda obj: str(obj["path"]))
     if config.overwrite:
         remove_file(writer.partial)
@@ -249,7 +249,7 @@ def _result(
             log.warning("%s: %s: %s", d.path, d.status, d.error)
     return StageResult(
         stage="ingest",
-        outputs=(config.out / OUTPUT,),
+        outputs=(config.out / DOCUMENTS,),
         counts=counts,
         failures=failures,
         reused=reused,

@@ -26,12 +26,12 @@ from pipeline.io.files import read_json
 from pipeline.io.jsonl import read_jsonl, read_records
 from pipeline.records import Document, Segment, Translation
 from pipeline.render.model import ReportData, RunFiles, parse_evaluation
-from pipeline.run.manifest import up_to_date
+from pipeline.run.files import DOCUMENTS, REPORT
+from pipeline.run.manifest import reuse
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 log = logging.getLogger(__name__)
 
-REPORT_NAME = "report.html"
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,11 @@ def run(config: Config) -> StageResult:
     """Write ``<out>/report.html`` from the run files, unless it is up to date."""
     from pipeline.render.page import render_page
 
-    files = RunFiles.find(stage_input(config, "documents.jsonl", "ingest"))
-    target = config.out / REPORT_NAME
+    files = RunFiles.find(stage_input(config, DOCUMENTS, "ingest"))
+    target = config.out / REPORT
     inputs = files.hashed()
-    if up_to_date(config, "report", [target], inputs):
-        return StageResult("report", (target,), reused=True, inputs=inputs)
+    if (reused := reuse(config, "report", [target], inputs)) is not None:
+        return reused
     data = gather(files, config.title)
     chars = atomic_write_chunks(target, render_page(data, _documents(files)))
     log.info("report: wrote %s (%d characters)", target, chars)

@@ -23,10 +23,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline.io.files import file_sha256
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.records import Document, Paragraph, Segment
-from pipeline.run.manifest import up_to_date
+from pipeline.run.files import DOCUMENTS, SEGMENTS
+from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 from pipeline.text.language import UND, classify
 from pipeline.text.sentences import split_sentences
@@ -35,7 +35,6 @@ __all__ = ["Config", "run", "segment_document", "segment_documents", "split_sent
 
 log = logging.getLogger(__name__)
 
-SEGMENTS = "segments.jsonl"
 
 
 def _segment_language(text: str, para: Paragraph, seed: int) -> tuple[str, float]:
@@ -98,11 +97,11 @@ def _key(obj: dict[str, Any]) -> str:
 
 def run(config: Config) -> StageResult:
     """Segment ``documents.jsonl`` into ``segments.jsonl``, resuming a killed run."""
-    source = stage_input(config, "documents.jsonl", "detect")
+    source = stage_input(config, DOCUMENTS, "detect")
     target = config.out / SEGMENTS
-    inputs = {str(source): file_sha256(source)}
-    if up_to_date(config, "segment", [target], inputs):
-        return _result(config, target, inputs, Counter(), reused=True)
+    inputs = hash_inputs([source])
+    if (reused := reuse(config, "segment", [target], inputs)) is not None:
+        return reused
     counts: Counter[str] = Counter()
     docs = tqdm(read_records(source, Document), desc="segment", unit="doc", disable=None)
     with ResumableJsonlWriter(target, _key) as writer:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.io.atomic import atomic_write_json, remove_file
-from pipeline.io.files import file_sha256, read_json
+from pipeline.io.files import read_json
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.mt.backends import BACKENDS
 from pipeline.mt.cache import TranslationCache
@@ -33,14 +33,14 @@ from pipeline.mt.ct2_convert import QUANTIZATIONS
 from pipeline.mt.engine import EngineSettings, Translating
 from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
-from pipeline.run.manifest import Manifest, up_to_date
+from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS
+from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 __all__ = ["Config", "Translating", "run", "translate_segments"]
 
 log = logging.getLogger(__name__)
 STAGE = "translate"
-OUTPUT = "translations.jsonl"
 
 
 @dataclass(frozen=True)
@@ -195,19 +195,16 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         factory: builds a translator for a model (default: the configured backend's).
     """
     factory = factory or config.factory()
-    path = stage_input(config, "segments.jsonl", "segment")
-    inputs = {str(path): file_sha256(path)}
-    output = config.out / OUTPUT
-    failed_before = Manifest(config.out).stage(STAGE).get("failures")
-    if not failed_before and up_to_date(config, STAGE, [output], inputs):
-        return StageResult(
-            STAGE, (output,), {}, reused=True, inputs=inputs, settings=config.settings()
-        )
+    path = stage_input(config, SEGMENTS, "segment")
+    inputs = hash_inputs([path])
+    output = config.out / TRANSLATIONS
+    if (reused := reuse(config, STAGE, [output], inputs, retry_failed=True)) is not None:
+        return reused
     writer = ResumableJsonlWriter(output, _key)
     stamp = _stamp_partial(writer.partial, config, inputs)
     from tqdm import tqdm
 
-    with TranslationCache(config.cache or config.out / "cache.sqlite") as cache, writer:
+    with TranslationCache(config.cache or config.out / CACHE) as cache, writer:
         engine = Translating(config.engine(), cache, factory)
         resumed = len(writer.done)
         with tqdm(desc="translate", unit="seg", disable=None) as bar:

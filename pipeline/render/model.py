@@ -16,13 +16,14 @@ from pipeline import InputError
 from pipeline.claims.records import Cluster
 from pipeline.io.files import file_sha256
 from pipeline.records import Document, Segment, Translation
+from pipeline.run.files import ALIGNMENTS, CLAIMS, EVALUATION, MANIFEST, SEGMENTS, TRANSLATIONS
 
 _OPTIONAL = {
-    "segments": "segments.jsonl",
-    "translations": "translations.jsonl",
-    "claims": "claims.jsonl",
-    "alignments": "alignments.jsonl",
-    "evaluation": "evaluation.json",
+    "segments": SEGMENTS,
+    "translations": TRANSLATIONS,
+    "claims": CLAIMS,
+    "alignments": ALIGNMENTS,
+    "evaluation": EVALUATION,
 }
 
 
@@ -43,7 +44,7 @@ class RunFiles:
         """Look up the optional run files beside ``documents``."""
         folder = documents.parent
         found: dict[str, Path | None] = {}
-        for name, filename in [*_OPTIONAL.items(), ("manifest", "manifest.json")]:
+        for name, filename in [*_OPTIONAL.items(), ("manifest", MANIFEST)]:
             path = folder / filename
             found[name] = path if path.is_file() else None
         return cls(documents=documents, **found)

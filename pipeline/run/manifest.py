@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
 from pipeline.io.atomic import atomic_write_json
-from pipeline.io.files import read_json
+from pipeline.io.files import file_sha256, read_json
+from pipeline.run.files import MANIFEST
 from pipeline.run.stage import StageConfig, StageResult
 
-__all__ = ["Manifest", "package_versions", "up_to_date"]
+__all__ = ["Manifest", "hash_inputs", "package_versions", "recorded_outputs", "reuse", "up_to_date"]
 
-MANIFEST_NAME = "manifest.json"
 _PACKAGES = ("langdetect", "sacrebleu", "torch", "transformers", "sentencepiece", "ctranslate2")
 
 
@@ -48,7 +48,7 @@ class Manifest:
     """
 
     def __init__(self, run_dir: Path) -> None:
-        self.path = run_dir / MANIFEST_NAME
+        self.path = run_dir / MANIFEST
         self.data: dict[str, Any] = read_json(self.path) if self.path.exists() else {}
         self.data.setdefault("tool", "parallax")
         self.data.setdefault("stages", {})
@@ -102,3 +102,51 @@ def up_to_date(
         return False
     entry = Manifest(config.out).stage(stage)
     return entry.get("inputs") == dict(inputs) and entry.get("settings") == config.settings()
+
+
+def recorded_outputs(run_dir: Path, stage: str) -> list[Path]:
+    """The files the last run of a stage wrote, as its manifest entry lists them."""
+    return [Path(p) for p in Manifest(run_dir).stage(stage).get("outputs", [])]
+
+
+def hash_inputs(paths: Iterable[Path]) -> dict[str, str]:
+    """Input path -> sha256, as the manifest records them."""
+    return {str(p): file_sha256(p) for p in paths}
+
+
+def reuse(
+    config: StageConfig,
+    stage: str,
+    outputs: Sequence[Path] | None,
+    inputs: Mapping[str, str],
+    retry_failed: bool = False,
+) -> StageResult | None:
+    """The last run's result when its outputs are up to date, else None (redo the stage).
+
+    The one freshness check of every stage: outputs present, made from the same
+    input hashes and settings. The result keeps the last real counts and failures.
+
+    Args:
+        config: the stage's config (``overwrite`` forces a redo).
+        stage: the stage name in the manifest.
+        outputs: the files the stage writes (None: those the manifest recorded).
+        inputs: input path -> sha256 of this run.
+        retry_failed: redo a stage whose last run had failures (a model may have
+            appeared since).
+    """
+    entry = Manifest(config.out).stage(stage)
+    if outputs is None:
+        outputs = recorded_outputs(config.out, stage)
+    if not up_to_date(config, stage, outputs, inputs):
+        return None
+    if retry_failed and entry.get("failures"):
+        return None
+    return StageResult(
+        stage,
+        tuple(outputs),
+        dict(entry.get("counts", {})),
+        tuple(entry.get("failures", ())),
+        reused=True,
+        inputs=dict(inputs),
+        settings=config.settings(),
+    )
