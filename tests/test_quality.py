@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.mt.quality import assess, copy_ratio, length_ratio, repetition
-from pipeline.mt.quality_numbers import number_values
+from pipeline.text.numerals import number_values
 
 
 @pytest.mark.parametrize(
@@ -43,6 +43,8 @@ def test_number_values(text: str, values: list[set[float]]) -> None:
             (),
         ),
         ("中国投入400亿元。", "China invested 40 billion yuan.", ()),
+        # Regression: the flag read "5m" as 5 while find_quantities read 5e6 (one reader now)
+        ("Mỹ viện trợ 5 triệu USD.", "The US gave $5m in aid.", ()),
         ("中国投入400亿元。", "China invested 400 million yuan.", ("numbers_missing",)),
         ("Cuộc gọi ngày 13/5 kéo dài một giờ.", "The call on May 13 lasted an hour.", ()),
         # degenerate output of a model: repeated n-grams, and too short for the source

@@ -21,6 +21,7 @@ from typing import Any
 from pipeline import ConfigError
 from pipeline.facts.names import fold, last_word_key, strip_titles, unknown_names
 from pipeline.io.files import read_package_toml
+from pipeline.text.unicode_scripts import HAN
 
 __all__ = [
     "KINDS",
@@ -39,7 +40,6 @@ GAZETTEER_FILE = "entities.toml"
 # A one-character Chinese alias (美, 俄, 乌) is not the country inside these words.
 # (美元 dollar, 美洲 the Americas, 乌鲁木齐 Urumqi, 俄亥俄州 Ohio).
 _CJK_SINGLE_GUARD = re.compile("[元丽好食术女容味妙满感云龟鸦洲鲁亥州]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ def build_gazetteer(data: dict[str, Any]) -> _Gazetteer:
                 )
     folded = {alias.casefold(): key for alias, key in aliases.items()}
     spaced = {alias.casefold(): key for alias, key in aliases.items() if " " in alias}
-    latin = _trie_regex(a.lower() for a in aliases if not _CJK.match(a))
-    cjk = _trie_regex(a for a in aliases if _CJK.match(a))
+    latin = _trie_regex(a.lower() for a in aliases if not HAN.match(a))
+    cjk = _trie_regex(a for a in aliases if HAN.match(a))
     return _Gazetteer(
         entries,
         aliases,
@@ -181,7 +181,7 @@ def name_key(name: str, lang: str | None = None) -> str:
         key = gaz.aliases.get(candidate) or gaz.folded.get(candidate.casefold())
         if key:
             return key
-    if not words or _CJK.search(name):
+    if not words or HAN.search(name):
         return "".join(name.split())
     return last_word_key(words)
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.mt.quality_numbers import number_values
+from pipeline.text.numerals import number_values
+from pipeline.text.unicode_scripts import HAN
 
 __all__ = ["THRESHOLDS", "assess", "copy_ratio", "length_ratio", "repetition"]
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_WEIGHT = 3.5  # English characters per Chinese character, roughly
 WORD = re.compile(r"\w+", re.UNICODE)
 

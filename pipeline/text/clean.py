@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from pipeline.records import Paragraph
 from pipeline.text.header import find_date, parse_credit, split_leading_stamp, split_meta_prefix
-from pipeline.text.lines import fold, follow_outlet, han_count, line_signals, signature_kind
+from pipeline.text.lines import fold, follow_outlet, line_signals, signature_kind
+from pipeline.text.unicode_scripts import han_count
 
 __all__ = ["Cleaned", "clean_text", "split_units"]
 

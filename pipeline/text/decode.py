@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.text.unicode_scripts import is_han
+
 __all__ = [
     "DecodeError",
     "Decoded",
@@ -130,7 +132,7 @@ def plausibility(text: str) -> float:
                 continue
             if ch in _FREQUENT_HAN:
                 good += 1.0
-            elif "\u4e00" <= ch <= "\u9fff":
+            elif is_han(ch):
                 good += 0.3
                 bad += 0.2
             elif "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’…–—·•":

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from collections import Counter
 
-from pipeline.text.unicode_scripts import ascii_fold
+from pipeline.text.unicode_scripts import ascii_fold, han_count
 
-__all__ = ["fold", "han_count", "line_signals", "sentence_end", "signature_kind"]
+__all__ = ["fold", "line_signals", "sentence_end", "signature_kind"]
 
 _SENT_END = frozenset(".!?。！？")
 _CLOSERS = "\"'”’»)]）」』】 "
@@ -87,11 +87,6 @@ def signature_kind(text: str) -> str | None:
     if len(words) == 1:
         return "outlet" if not text.isupper() or len(text) <= 6 else "byline"
     return "byline"
-
-
-def han_count(text: str) -> int:
-    """Number of CJK unified ideographs in ``text``."""
-    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
 
 
 def line_signals(lines: list[str]) -> list[dict[str, float]]:

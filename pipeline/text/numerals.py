@@ -12,7 +12,11 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "ANY_SCALE",
     "CURRENCY_SIGNS",
+    "EN_CARDINALS",
+    "EN_MONTHS",
+    "EN_ORDINALS",
     "QUALIFIER_PREFIXES",
     "SAME_AS",
     "SCALES",
@@ -21,6 +25,8 @@ __all__ = [
     "VAGUE_VALUES",
     "WORD_NUMBERS",
     "ZH_QUALIFIER_SUFFIXES",
+    "digit_values",
+    "number_values",
     "parse_digits",
     "parse_zh_numeral",
 ]
@@ -37,13 +43,26 @@ SCALES: dict[str, dict[str, float]] = {
     "zh": {"千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12},
 }  # fmt: skip
 
+# Every scale word, whatever the language (machine translation mixes them: "5 triệu" -> "$5m").
+ANY_SCALE: dict[str, float] = {w: v for table in SCALES.values() for w, v in table.items()}
+
+# English number words: cardinals, ordinals ("the second call") and months ("May" = 5).
+_CARDINALS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen"
+              " fourteen fifteen sixteen seventeen eighteen nineteen twenty")  # fmt: skip
+EN_CARDINALS: dict[str, float] = {w: float(i) for i, w in enumerate(_CARDINALS.split())}
+EN_CARDINALS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+                     "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12})  # fmt: skip
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth"
+EN_ORDINALS = {w: float(i) for i, w in enumerate(_ORDINALS.split(), 1)}
+MONTHS = "january february march april may june july august september october november december"
+EN_MONTHS = {m: float(i) for i, m in enumerate(MONTHS.split(), 1)}
+EN_MONTHS.update({m[:3]: float(i) for i, m in enumerate(MONTHS.split(), 1) if m != "may"})
+
 # Number words that count only when a unit follows them.
 WORD_NUMBERS: dict[str, dict[str, float]] = {
     "vi": {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
            "chín": 9, "mười": 10, "nửa": 0.5},
-    "en": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-           "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "en": {**{w: v for w, v in EN_CARDINALS.items() if w not in ("zero", "dozen")},
            "a dozen": 12, "half an": 0.5, "half a": 0.5, "a": 1, "an": 1},
 }  # fmt: skip
 
@@ -118,6 +137,25 @@ VAGUE_VALUES = {"chục": 10.0, "trăm": 100.0, "dozens": 12.0, "hundreds": 100.
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
 
+def digit_values(token: str) -> set[float]:
+    """Every value a digit string can have, reading ``.``/``,`` in either convention.
+
+    ``3,8`` is 3.8 (Vietnamese) or nothing else; ``300.000`` is 300,000 or 300.0;
+    :func:`parse_digits` picks one value by language, this keeps every candidate
+    (the quality check asks whether any reading of the source is in the English).
+    """
+    values: set[float] = set()
+    for dec, group in ((".", ","), (",", ".")):
+        parts = token.split(group)
+        if len(parts) > 1 and not all(len(p.split(dec)[0]) == 3 for p in parts[1:]):
+            continue
+        whole = "".join(parts)
+        if whole.count(dec) > 1:
+            continue
+        values.add(float(whole.replace(dec, ".")))
+    return values
+
+
 def parse_digits(text: str, lang: str) -> float:
     """Read a digit string with the separators of ``lang``.
 
@@ -171,3 +209,53 @@ def parse_zh_numeral(text: str) -> float:
         else:
             raise ValueError(f"not a Chinese numeral: {text!r}")
     return float(total + section + num)
+
+
+_ANY_SCALE = "|".join(sorted((re.escape(s) for s in ANY_SCALE), key=len, reverse=True))
+_ARABIC = re.compile(rf"(\d+(?:[.,]\d+)*)(?:\s*({_ANY_SCALE})(?![a-zà-ỹ]))?", re.IGNORECASE)
+_WORD = re.compile(rf"\b([a-z]+)\b(?:\s+({_ANY_SCALE})\b)?", re.IGNORECASE)
+_EN_WORDS = {**EN_CARDINALS, **EN_ORDINALS, **EN_MONTHS}
+_ZH_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+# Runs that are words, not numbers ("very", "some", "together", "must", "in case").
+_ZH_STOP = {"十分", "一些", "一起", "一直", "一定", "千万", "万一", "一一", "一切", "一样", "一般"}
+_ZH_COUNTERS = set("月日年号名人次架艘枚个位项天岁周")
+
+
+def _zh_values(text: str) -> list[set[float]]:
+    found = []
+    for match in _ZH_RUN.finditer(text):
+        run, after = match.group(), text[match.end() : match.end() + 1]
+        if run in _ZH_STOP or run.strip("万亿千百") == "":
+            continue
+        if len(run) == 1 and (run == "一" or after not in _ZH_COUNTERS):
+            continue
+        found.append({parse_zh_numeral(run)})
+    return found
+
+
+def number_values(text: str) -> list[set[float]]:
+    """Every number stated in ``text``, each as its set of candidate values.
+
+    Digits in either separator convention (:func:`digit_values`) times a scale
+    word of any language, English number words, ordinals and month names, and
+    Chinese numerals; for the translation quality check, which asks whether the
+    numbers of a source reappear in its English.
+
+    Args:
+        text: Vietnamese, Chinese or English text.
+
+    Returns:
+        One set per number, in order of appearance (Chinese numerals last).
+    """
+    found: list[set[float]] = []
+    for match in _ARABIC.finditer(text):
+        values = digit_values(match.group(1))
+        scale = ANY_SCALE.get((match.group(2) or "").lower(), 1.0)
+        if values:
+            found.append({v * scale for v in values})
+    for match in _WORD.finditer(text):
+        word = match.group(1).lower()
+        if word in _EN_WORDS:
+            scale = ANY_SCALE.get((match.group(2) or "").lower(), 1.0)
+            found.append({_EN_WORDS[word] * scale})
+    return found + _zh_values(text)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import itertools
 import re
 
+from pipeline.text.unicode_scripts import is_han
+
 __all__ = ["ABBREVIATIONS", "split_sentences"]
 
 _CJK_END = "。！？；"
 _CLOSERS = "”’\"'»」』）)]】"
 _OPENERS = "“‘\"'«「『（([【-–—"
 _BOUNDARY = re.compile(rf"(?:\.{{2,}}|…+|[.!?]+|[{_CJK_END}]+[.!?…]*)[{re.escape(_CLOSERS)}]*")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
 # Abbreviations (case-sensitive, without their final dot) after which a capital
@@ -73,7 +74,7 @@ def _ends_sentence(text: str, match: re.Match[str], abbreviations: frozenset[str
     if any(ch in _CJK_END for ch in terminator):
         return True
     following = text[end]
-    if _HAN.match(following):
+    if is_han(following[:1]):
         return not (terminator == "." and text[match.start() - 1 : match.start()].isdigit())
     if not following.isspace():
         return False

@@ -19,7 +19,16 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["ScriptProfile", "ascii_fold", "char_script", "profile", "script_guess"]
+__all__ = [
+    "HAN",
+    "ScriptProfile",
+    "ascii_fold",
+    "char_script",
+    "han_count",
+    "is_han",
+    "profile",
+    "script_guess",
+]
 
 # (first code point, last code point, script); sorted, non-overlapping.
 _RANGES: tuple[tuple[int, int, str], ...] = (
@@ -43,6 +52,12 @@ _RANGES: tuple[tuple[int, int, str], ...] = (
     (0x20000, 0x2FA1F, "han"),
 )
 _STARTS = [r[0] for r in _RANGES]
+
+# A Han character (CJK ideograph: unified, extension A, compatibility, extensions B-F),
+# the one definition every module uses; built from the table above.
+HAN = re.compile(
+    "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b, script in _RANGES if script == "han") + "]"
+)
 
 # Scripts written without spaces between words: each character is one unit.
 _CHAR_UNITS = frozenset({"han", "kana", "thai"})
@@ -92,6 +107,16 @@ def char_script(ch: str) -> str | None:
     if i >= 0 and _RANGES[i][0] <= cp <= _RANGES[i][1]:
         return _RANGES[i][2]
     return None
+
+
+def is_han(ch: str) -> bool:
+    """True when ``ch`` is a Han character (see :data:`HAN`)."""
+    return HAN.match(ch) is not None
+
+
+def han_count(text: str) -> int:
+    """Number of Han characters in ``text``."""
+    return len(HAN.findall(text))
 
 
 @dataclass(frozen=True)
