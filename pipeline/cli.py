@@ -38,6 +38,30 @@ def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
     p.add_argument("--out", type=Path, default=SUPPRESS, help="run directory (default outputs/)")
     p.add_argument("--overwrite", action="store_true", default=SUPPRESS, help="redo finished work")
     p.add_argument("--config", type=Path, help="TOML config file, one table per stage")
+    _verbosity(p)
+
+
+def _verbosity(p: argparse.ArgumentParser) -> None:
+    """-v/-q after the subcommand too (kept apart from the top-level ones, then added up)."""
+    p.add_argument("-v", "--verbose", dest="sub_verbose", action="count", default=0, help=SUPPRESS)
+    p.add_argument("-q", "--quiet", dest="sub_quiet", action="store_true", help=SUPPRESS)
+
+
+def _key_epilog(p: argparse.ArgumentParser, table: str) -> str:
+    """Which flag sets which config-file key, for ``--help``."""
+    rows = [
+        f"  --{a.option_strings[-1].lstrip('-'):22} [{table}] {a.dest}"
+        for a in p._actions
+        if a.option_strings and a.dest not in _NOT_KEYS and a.help is not SUPPRESS
+    ]
+    return "config file (--config): flag -> table and key\n" + "\n".join(rows)
+
+
+_NOT_KEYS = frozenset({"help", "config", "out", "overwrite", "input", "sub_verbose", "sub_quiet"})
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's table of flags and keys as written."""
 
 
 class _SharedFlags:
@@ -66,11 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in STAGES:
-        p = sub.add_parser(name, help=STAGE_HELP.get(name, name))
+        p = sub.add_parser(name, help=STAGE_HELP.get(name, name), formatter_class=_Formatter)
         _common(p, inputs=name == "ingest")
         STAGE_OPTIONS[name](p)
+        p.epilog = _key_epilog(p, name)
         p.set_defaults(handler=_handle_stage, stage=name)
-    p = sub.add_parser("run", help="run every stage in order on INPUT files or folders")
+    p = sub.add_parser(
+        "run",
+        help="run every stage in order on INPUT files or folders",
+        formatter_class=_Formatter,
+        epilog=(
+            "config file (--config): --out, --until and --overwrite are keys of [run]; every\n"
+            "other flag sets the key of its stage's table named after it (--format -> [export]\n"
+            "formats, --max-bytes -> [ingest] max_bytes); `parallax STAGE --help` lists them."
+        ),
+    )
     _common(p, inputs=True)
     p.add_argument("--until", choices=list(STAGES), help="stop after this stage")
     shared = _SharedFlags(p)
@@ -115,6 +149,15 @@ def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
+_MODELS_DIR_HELP = "models folder (default: $PARALLAX_MODELS, else models/)"
+
+
+def _models_dir(args: argparse.Namespace) -> Path:
+    from pipeline.run.config import models_dir
+
+    return models_dir(args.models_dir)
+
+
 def _add_models(sub: Any) -> None:
     p = sub.add_parser("models", help="list or fetch the translation models")
     msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -122,13 +165,15 @@ def _add_models(sub: Any) -> None:
     fetch = msub.add_parser("fetch", help="download model snapshots into models/")
     fetch.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
     for q in (listing, fetch):
-        q.add_argument("--models-dir", type=Path, default=Path("models"), help="default models/")
+        q.add_argument("--models-dir", type=Path, help=_MODELS_DIR_HELP)
         q.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
+        _verbosity(q)
     listing.set_defaults(handler=_handle_models_list)
     fetch.set_defaults(handler=_handle_models_fetch)
     convert = msub.add_parser("convert", help="convert snapshots to CTranslate2 (ct2 backend)")
     convert.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
-    convert.add_argument("--models-dir", type=Path, default=Path("models"), help="default models/")
+    convert.add_argument("--models-dir", type=Path, help=_MODELS_DIR_HELP)
+    _verbosity(convert)
     convert.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
     convert.add_argument("--quantization", choices=QUANTIZATIONS, default="int8")
     convert.add_argument("--overwrite", action="store_true", help="convert again if present")
@@ -138,7 +183,8 @@ def _add_models(sub: Any) -> None:
 def _handle_models_list(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from pipeline.mt.registry import describe, model_specs
 
-    for row in describe(model_specs(args.models_dir, args.model), args.models_dir):
+    folder = _models_dir(args)
+    for row in describe(model_specs(folder, args.model), folder):
         model = f"{row['model']}@{row['revision']}" if row["revision"] else row["model"]
         print(f"{row['lang']:4} {model:45} {row['available']}")
     return 0
@@ -148,7 +194,8 @@ def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from pipeline import ModelError
     from pipeline.mt.registry import IDENTITY, fetch_model, model_specs
 
-    specs = model_specs(args.models_dir, args.model)
+    folder = _models_dir(args)
+    specs = model_specs(folder, args.model)
     langs = args.langs or [k for k, v in sorted(specs.items()) if v.model_id != IDENTITY]
     failed = 0
     for lang in langs:
@@ -157,7 +204,7 @@ def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
             failed += 1
             continue
         try:
-            print(f"{lang}: {specs[lang].model_id} -> {fetch_model(specs[lang], args.models_dir)}")
+            print(f"{lang}: {specs[lang].model_id} -> {fetch_model(specs[lang], folder)}")
         except ModelError as exc:
             print(f"{lang}: failed: {exc}", file=sys.stderr)
             failed += 1
@@ -168,7 +215,7 @@ def _handle_models_convert(args: argparse.Namespace, argv: Sequence[str]) -> int
     from pipeline.mt.ct2_convert import convert_models
 
     rows = convert_models(
-        args.models_dir, args.model, args.langs, args.quantization, args.overwrite
+        _models_dir(args), args.model, args.langs, args.quantization, args.overwrite
     )
     for lang, message in rows:
         print(f"{lang}: {message}")
@@ -180,7 +227,12 @@ def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         return {}
     from pipeline.run.config import load_config
 
-    return load_config(args.config, tuple(STAGES))
+    keys = {name: _setting_names(name) for name in STAGES}
+    return load_config(args.config, tuple(STAGES), keys)
+
+
+def _setting_names(stage: str) -> list[str]:
+    return [f.name for f in dataclasses.fields(load_stage(stage).Config)]
 
 
 def _stage_options(
@@ -197,7 +249,22 @@ def _stage_options(
     for key, value in given.items():
         if key in fields and key not in ("out", "overwrite", "input", "inputs"):
             options[key] = value
+    if "models_dir" in fields:
+        from pipeline.run.config import models_dir
+
+        options["models_dir"] = models_dir(options.get("models_dir"), getattr(args, "config", None))
     return options
+
+
+def _check_configs(options: dict[str, dict[str, Any]], until: str | None) -> None:
+    """Build every stage's config before the first runs: a bad value fails in a second."""
+    for name in STAGES:
+        try:
+            load_stage(name).Config.from_options(options[name])
+        except PipelineError as exc:
+            raise type(exc)(f"[{name}]: {exc}") from exc
+        if name == until:
+            break
 
 
 def _handle_stage(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -216,6 +283,7 @@ def _handle_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     options = {name: _stage_options(name, args, tables) for name in STAGES}
     options["ingest"]["input"] = args.inputs
     until = args.until or tables.get("run", {}).get("until")
+    _check_configs(options, until)
     results = run_pipeline(options, until=until, arguments=argv, on_result=_print_result)
     failed = [f for r in results for f in r.failures]
     print(f"run finished: {len(results)} stages, {len(failed)} failures", file=sys.stderr)
@@ -244,7 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose, args.quiet)
+    _configure_logging(
+        args.verbose + getattr(args, "sub_verbose", 0),
+        args.quiet or getattr(args, "sub_quiet", False),
+    )
     try:
         status: int = args.handler(args, argv)
     except PipelineError as exc:
