@@ -59,7 +59,7 @@ def _export_options(p: argparse.ArgumentParser) -> None:
         help="jsonl, tsv, moses, tmx (repeat or comma list; default jsonl,tmx,moses)",
     )
     p.add_argument(
-        "--roles", type=comma_list, action="extend", default=SUPPRESS, help="default body"
+        "--roles", type=comma_list, action="extend", default=SUPPRESS, help="default title,body"
     )
     p.add_argument(
         "--min-lang-confidence", type=float, default=SUPPRESS, help="drop less certain documents"

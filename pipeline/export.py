@@ -48,7 +48,8 @@ class Config(StageConfig):
 
     Attributes:
         formats: any of jsonl, tsv, moses, tmx.
-        roles: segment roles to export (body only by default).
+        roles: segment roles to export (title and body by default; captions are often
+            photo credits, so they are on request).
         min_lang_confidence: drop pairs whose document's language confidence is lower.
         drop_flagged: drop pairs carrying these quality flags; ``any`` drops every flagged pair.
         dedupe: write each identical (language pair, source, translation) once.
@@ -56,7 +57,7 @@ class Config(StageConfig):
     """
 
     formats: tuple[str, ...] = ("jsonl", "tmx", "moses")
-    roles: tuple[str, ...] = ("body",)
+    roles: tuple[str, ...] = ("title", "body")
     min_lang_confidence: float = 0.0
     drop_flagged: tuple[str, ...] = ()
     dedupe: bool = False

@@ -38,6 +38,7 @@ from pipeline.text.clean import clean_text
 from pipeline.text.decode import (
     DecodeError,
     decode_bytes,
+    decode_entities,
     normalize_text,
     sniff_binary,
     strip_stray_tags,
@@ -47,7 +48,6 @@ from pipeline.text.html_text import html_to_text, looks_like_html
 __all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run"]
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -172,12 +172,13 @@ def ingest_file(source: Source, max_bytes: int) -> Document:
 
 def _document(text: str, base: Document) -> Document:
     hints: dict[str, str] = {}
-    if looks_like_html(text):
+    page = looks_like_html(text)
+    if page:
         text, hints = html_to_text(text)
         text = normalize_text(text)
     else:
-        text = strip_stray_tags(text)
-    cleaned = clean_text(text)
+        text = decode_entities(strip_stray_tags(text))
+    cleaned = clean_text(text, plain=not page)
     status, error = "ok", None
     if not any(p.role == "body" for p in cleaned.paragraphs):
         longest = max((len(p.text) for p in cleaned.paragraphs), default=0)
@@ -223,14 +224,29 @@ def run(config: Config) -> StageResult:
     return _result(config, kept, inputs, reused=False)
 
 
+# The start of a skip reason -> its key in the counts (``skipped_duplicate``...).
+_SKIP_KEYS = (
+    ("duplicate of", "duplicate"),
+    ("empty file", "empty"),
+    ("no text (whitespace only)", "whitespace"),
+    ("no article text", "no_article_text"),
+)
+
+
+def _skip_key(error: str | None) -> str:
+    return next((key for start, key in _SKIP_KEYS if (error or "").startswith(start)), "other")
+
+
 def _result(
     config: Config, documents: list[Document], inputs: dict[str, str], reused: bool
 ) -> StageResult:
     statuses = Counter(d.status for d in documents)
     paragraphs = [p for d in documents for p in d.paragraphs]
+    reasons = Counter(_skip_key(d.error) for d in documents if d.status == "skipped")
     counts = {
         "documents": len(documents),
         **{status: statuses.get(status, 0) for status in ("ok", "skipped", "error")},
+        **{f"skipped_{key}": n for key, n in sorted(reasons.items())},
         "paragraphs": len(paragraphs),
         "body": sum(1 for p in paragraphs if p.role == "body"),
     }

@@ -36,7 +36,6 @@ __all__ = ["Config", "run", "segment_document", "segment_documents", "split_sent
 log = logging.getLogger(__name__)
 
 
-
 def _segment_language(text: str, para: Paragraph, seed: int) -> tuple[str, float]:
     """A sentence's own language, or its paragraph's when it cannot be told."""
     if text == para.text.strip() and para.lang != UND:
