@@ -16,8 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import PipelineError, __version__
-from pipeline.cli_options import STAGE_HELP, STAGE_OPTIONS, SUPPRESS, comma_list
-from pipeline.mt.ct2_convert import QUANTIZATIONS
+from pipeline.cli_options import (
+    STAGE_HELP,
+    STAGE_OPTIONS,
+    SUPPRESS,
+    KeyTableFormatter,
+    comma_list,
+    key_epilog,
+    models_parsers,
+    verbosity,
+)
 from pipeline.run.runner import STAGES, load_stage, run_pipeline, run_stage
 from pipeline.run.stage import StageResult
 
@@ -38,30 +46,7 @@ def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
     p.add_argument("--out", type=Path, default=SUPPRESS, help="run directory (default outputs/)")
     p.add_argument("--overwrite", action="store_true", default=SUPPRESS, help="redo finished work")
     p.add_argument("--config", type=Path, help="TOML config file, one table per stage")
-    _verbosity(p)
-
-
-def _verbosity(p: argparse.ArgumentParser) -> None:
-    """-v/-q after the subcommand too (kept apart from the top-level ones, then added up)."""
-    p.add_argument("-v", "--verbose", dest="sub_verbose", action="count", default=0, help=SUPPRESS)
-    p.add_argument("-q", "--quiet", dest="sub_quiet", action="store_true", help=SUPPRESS)
-
-
-def _key_epilog(p: argparse.ArgumentParser, table: str) -> str:
-    """Which flag sets which config-file key, for ``--help``."""
-    rows = [
-        f"  --{a.option_strings[-1].lstrip('-'):22} [{table}] {a.dest}"
-        for a in p._actions
-        if a.option_strings and a.dest not in _NOT_KEYS and a.help is not SUPPRESS
-    ]
-    return "config file (--config): flag -> table and key\n" + "\n".join(rows)
-
-
-_NOT_KEYS = frozenset({"help", "config", "out", "overwrite", "input", "sub_verbose", "sub_quiet"})
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Keeps the epilog's table of flags and keys as written."""
+    verbosity(p)
 
 
 class _SharedFlags:
@@ -90,15 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in STAGES:
-        p = sub.add_parser(name, help=STAGE_HELP.get(name, name), formatter_class=_Formatter)
+        p = sub.add_parser(name, help=STAGE_HELP.get(name, name), formatter_class=KeyTableFormatter)
         _common(p, inputs=name == "ingest")
         STAGE_OPTIONS[name](p)
-        p.epilog = _key_epilog(p, name)
+        p.epilog = key_epilog(p, name)
         p.set_defaults(handler=_handle_stage, stage=name)
     p = sub.add_parser(
         "run",
         help="run every stage in order on INPUT files or folders",
-        formatter_class=_Formatter,
+        formatter_class=KeyTableFormatter,
         epilog=(
             "config file (--config): --out, --until and --overwrite are keys of [run]; every\n"
             "other flag sets the key of its stage's table named after it (--format -> [export]\n"
@@ -149,9 +134,6 @@ def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-_MODELS_DIR_HELP = "models folder (default: $PARALLAX_MODELS, else models/)"
-
-
 def _models_dir(args: argparse.Namespace) -> Path:
     from pipeline.run.config import models_dir
 
@@ -159,24 +141,9 @@ def _models_dir(args: argparse.Namespace) -> Path:
 
 
 def _add_models(sub: Any) -> None:
-    p = sub.add_parser("models", help="list or fetch the translation models")
-    msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    listing = msub.add_parser("list", help="each language's model and where it is found")
-    fetch = msub.add_parser("fetch", help="download model snapshots into models/")
-    fetch.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
-    for q in (listing, fetch):
-        q.add_argument("--models-dir", type=Path, help=_MODELS_DIR_HELP)
-        q.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
-        _verbosity(q)
+    listing, fetch, convert = models_parsers(sub)
     listing.set_defaults(handler=_handle_models_list)
     fetch.set_defaults(handler=_handle_models_fetch)
-    convert = msub.add_parser("convert", help="convert snapshots to CTranslate2 (ct2 backend)")
-    convert.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
-    convert.add_argument("--models-dir", type=Path, help=_MODELS_DIR_HELP)
-    _verbosity(convert)
-    convert.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
-    convert.add_argument("--quantization", choices=QUANTIZATIONS, default="int8")
-    convert.add_argument("--overwrite", action="store_true", help="convert again if present")
     convert.set_defaults(handler=_handle_models_convert)
 
 
