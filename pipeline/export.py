@@ -40,10 +40,12 @@ from pipeline.corpus.columnar import HF_FOLDER, dataset_card, require_pyarrow
 from pipeline.corpus.filters import FILTERS, FilterChain, FilterSettings
 from pipeline.corpus.writer import CorpusWriter
 from pipeline.io.atomic import atomic_write_json, atomic_write_text, remove_file
+from pipeline.io.files import count_lines
 from pipeline.io.jsonl import read_records
 from pipeline.records import ROLES, Document, Translation
 from pipeline.run.files import DOCUMENTS, EXPORT, EXPORT_SUMMARY, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, recorded_outputs, reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 log = logging.getLogger(__name__)
@@ -185,7 +187,9 @@ def run(config: Config) -> StageResult:
     folder = config.out / EXPORT
     counts: Counter[str] = Counter()
     chain = FilterChain(config.filter_settings())
-    pairs = select_pairs(read_records(source, Translation), config, confidence, counts, chain)
+    progress = Progress("export", count_lines(source), "pair")
+    rows = progress.iterate(read_records(source, Translation))
+    pairs = select_pairs(rows, config, confidence, counts, chain)
     with CorpusWriter(folder, config.formats, config.tmx_multilingual) as writer:
         for t in pairs:
             writer.write(t)

@@ -25,14 +25,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tqdm import tqdm
-
 from pipeline.io.atomic import remove_file
 from pipeline.io.files import file_sha256, read_bytes, walk_files
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
 from pipeline.records import Document
 from pipeline.run.files import DOCUMENTS
 from pipeline.run.manifest import reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult
 from pipeline.text.clean import clean_text
 from pipeline.text.decode import (
@@ -214,7 +213,7 @@ def run(config: Config) -> StageResult:
         remove_file(writer.partial)
     with writer:
         todo = [s for s in sources if str(s.path) not in writer.done]
-        for source in tqdm(todo, desc="ingest", unit="file", disable=None):
+        for source in Progress("ingest", len(todo), "file").iterate(todo):
             writer.write(ingest_file(source, config.max_bytes))
         writer.commit()
     documents = list(read_records(target, Document))

@@ -35,6 +35,7 @@ from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 __all__ = ["Config", "Translating", "run", "translate_segments"]
@@ -187,6 +188,15 @@ def translate_segments(
         yield from engine.translate(chunk)
 
 
+def _count_todo(path: Path, roles: set[str], done: set[str]) -> int:
+    """The segments this run will translate (one quick pass, for the progress total)."""
+    return sum(
+        1
+        for s in read_records(path, Segment)
+        if s.role in roles and f"{s.doc_id}\t{s.seg_id}" not in done
+    )
+
+
 def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult:
     """Run the translate stage on ``<out>/segments.jsonl`` (or ``--input``).
 
@@ -202,16 +212,17 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         return reused
     writer = ResumableJsonlWriter(output, _key)
     stamp = _stamp_partial(writer.partial, config, inputs)
-    from tqdm import tqdm
-
     with TranslationCache(config.cache or config.out / CACHE) as cache, writer:
         engine = Translating(config.engine(), cache, factory)
         resumed = len(writer.done)
-        with tqdm(desc="translate", unit="seg", disable=None) as bar:
-            for record in translate_segments(read_records(path, Segment), engine, writer.done):
+        total = _count_todo(path, set(config.roles), writer.done)
+        with Progress(STAGE, total, "seg") as progress:
+            engine.on_progress = progress.advance
+            records = translate_segments(read_records(path, Segment), engine, writer.done)
+            for finished, record in enumerate(records, 1):
                 if f"{record.doc_id}\t{record.seg_id}" not in writer.done:  # duplicate input
                     writer.write(record)
-                bar.update()
+                progress.update_to(finished)
         writer.commit()
     remove_file(stamp)
     counts = {"resumed": resumed, **engine.counts}

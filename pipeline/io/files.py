@@ -110,3 +110,12 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def count_lines(path: Path) -> int:
+    """The number of non-empty lines of a file, read in binary blocks (a progress total)."""
+    count = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            count += bool(line.strip())
+    return count

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +85,9 @@ class Translating:
         self.counts: dict[str, int] = {}
         self.untranslated: dict[str, int] = {}
         self.backends: dict[str, str] = {}  # language -> backend that ran its model
+        # Called as model batches finish with the segments they stand for (a fraction of a
+        # chunk's segments: texts are deduplicated and split), so progress moves per batch.
+        self.on_progress: Callable[[float], None] | None = None
 
     def _count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -172,12 +175,12 @@ class Translating:
         ]
         self._count("split", sum(len(p) > 1 for p in split))
         pieces, _ = unique([p for parts in split for p in parts])
-        done = self._cached_or_translate(translator, pieces, lengths)
+        done = self._cached_or_translate(translator, pieces, lengths, len(texts))
         joined = [(join_pieces([done[p] for p in parts]), len(parts)) for parts in split]
         return [joined[i] for i in where]
 
     def _cached_or_translate(
-        self, translator: Translator, pieces: list[str], lengths: dict[str, int]
+        self, translator: Translator, pieces: list[str], lengths: dict[str, int], segments: int
     ) -> dict[str, str]:
         settings = settings_of(translator)
         keys = {p: cache_key(translator.name, settings, p) for p in pieces}
@@ -192,6 +195,8 @@ class Translating:
                 translator.name, ((keys[todo[i]], o) for i, o in zip(batch, out, strict=True))
             )
             self._count("model_texts", len(batch))
+            if self.on_progress is not None:
+                self.on_progress(segments * len(batch) / len(todo))
 
         batch_size, batch_tokens = self.config.batch_size, self.config.batch_tokens
         per_call = int(getattr(translator, "segments_per_call", 0))
