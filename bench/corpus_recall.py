@@ -131,7 +131,14 @@ def _export(
     stages = {
         "detect": {},
         "segment": {},
-        "translate": {"model": [f"vi={model}", f"zh={model}"], "backend": "torch"},
+        # greedy and short: the random model's words are nonsense, only the bookkeeping counts
+        "translate": {
+            "model": [f"vi={model}", f"zh={model}"],
+            "backend": "torch",
+            "beam_size": 1,
+            "max_new_tokens": 3,
+            "batch_size": 128,
+        },
         "export": {"formats": ["jsonl", "parquet", "hf"], "roles": list(EXPORTED_ROLES)},
     }
     for name, options in stages.items():
@@ -152,6 +159,13 @@ def _export(
             if ids and all((d.doc_id, i) in exported for i in ids):
                 kept.setdefault(d.doc_id, set()).add(p.text)
     _print_recall("export", _recall(expected, kept))
+    import datasets
+
+    loaded = datasets.load_dataset("parquet", data_dir=str(out / "export" / "hf" / "vi-en"))
+    print(f"datasets.load_dataset(parquet, hf/vi-en): {loaded['train'].num_rows} rows")
+    filters = ["flags", "length_ratio", "lang_id", "near_duplicate"]
+    result = run_stage("export", {"out": out, **stages["export"], "filters": filters})
+    print("export with every filter:", dict(result.counts))
     summary = json.loads((out / "export" / "summary.json").read_text(encoding="utf-8"))
     print("export filters:", json.dumps(summary.get("filters", {})))
 
