@@ -259,9 +259,10 @@ def _result(
         for d in documents
     }
     failures = tuple(f"{d.path}: {d.error}" for d in documents if d.status == "error")
-    for d in documents:
+    for d in documents:  # errors are the result's failures, which the CLI prints once
         if d.status != "ok":
-            log.warning("%s: %s: %s", d.path, d.status, d.error)
+            level = logging.WARNING if d.status == "skipped" else logging.DEBUG
+            log.log(level, "%s: %s: %s", d.path, d.status, d.error)
     return StageResult(
         stage="ingest",
         outputs=(config.out / DOCUMENTS,),

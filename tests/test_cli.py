@@ -109,3 +109,24 @@ def test_models_dir_from_flag_env_config_or_cwd(tmp_path: Path, monkeypatch) -> 
     # the stages get the same folder as `parallax models`, from any directory
     args = _parse(["run", "seeds", "--config", str(conf)])
     assert cli._stage_options("translate", args, {})["models_dir"] == conf.parent / "models"
+
+
+def test_no_line_is_printed_twice_at_the_default_level(tmp_path: Path) -> None:
+    # Issue 14: every stage line came twice, from the runner's logger and the CLI summary.
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "in" / "bad.bin"
+    bad.parent.mkdir()
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    argv = ["run", "seeds", str(bad), "--out", str(tmp_path / "run"), "--until", "segment"]
+    env = {**os.environ, "PYTHONPATH": "."}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", *argv], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert any(line.startswith("ingest: done:") for line in lines)
+    assert sum("bad.bin" in line for line in lines) == 1, done.stderr
+    assert not any("stage ingest: done" in line for line in lines)
