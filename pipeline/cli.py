@@ -118,13 +118,14 @@ def _add_evaluate(sub: Any) -> None:
     p.add_argument(
         "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"
     )
+    verbosity(p)
     p.set_defaults(handler=_handle_evaluate)
 
 
 def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from pipeline.evaluate import RUN_HYPOTHESIS, evaluate, format_table, write_evaluation
 
-    if not args.verbose:  # sacrebleu logs every step of the paired test at INFO
+    if not (args.verbose or args.sub_verbose):  # sacrebleu logs each paired-test step at INFO
         logging.getLogger("sacrebleu").setLevel(logging.WARNING)
     hyps = args.hyp or [args.out / RUN_HYPOTHESIS]
     result = evaluate(args.ref, hyps, args.names, samples=args.bootstrap)
