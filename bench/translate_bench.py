@@ -51,7 +51,7 @@ def build_model(folder: Path, tokens: int) -> Path:
     from tests.support.tiny_marian import build_tiny_marian
 
     if not (folder / "model.safetensors").is_file():
-        build_tiny_marian(folder, seed=0, size="opus")
+        build_tiny_marian(folder, seed=0, size="opus", pair="zh-en")
     config = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
     config.update(min_new_tokens=tokens, max_new_tokens=tokens)
     (folder / "generation_config.json").write_text(json.dumps(config), encoding="utf-8")

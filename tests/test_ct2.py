@@ -1,9 +1,10 @@
 """The CTranslate2 backend against the torch backend, on a tiny random MarianMT.
 
 The inputs (tests/data/ct2_inputs.txt) are 30 Vietnamese lines of IWSLT15
-tst2013 and 30 Chinese lines of WMT23 generaltest2023.zh-en; the sentencepiece
-model of the tiny snapshot is trained on them and 30 English lines of IWSLT15
-tst2013 (tests/data/ct2_english.txt).
+tst2013 and 30 Chinese lines of WMT23 generaltest2023.zh-en. The snapshot is
+hub-shaped (tests/support/tiny_marian.py, size ``ct2``): its source.spm is trained
+on them and the seed articles, its target.spm on English lines (30 of IWSLT15
+tst2013, tests/data/ct2_english.txt), its vocabulary has opus-mt-vi-en's 53,739 rows.
 """
 
 from __future__ import annotations
@@ -37,17 +38,11 @@ MAX_NEW = 16
 @pytest.fixture(scope="session")
 def model(tmp_path_factory: pytest.TempPathFactory) -> ResolvedModel:
     """The tiny snapshot in a models folder, resolved as the translate stage resolves it."""
-    from tests.support.tiny_ct2 import build_tiny_snapshot
+    from tests.support.tiny_marian import build_tiny_marian
 
     root = tmp_path_factory.mktemp("ct2-models")
-    text = root / "train.txt"
-    text.write_text(
-        (DATA / "ct2_inputs.txt").read_text(encoding="utf-8")
-        + (DATA / "ct2_english.txt").read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
-    build_tiny_snapshot(root / "opus-mt-tiny", text)
-    text.unlink()
+    lines = (DATA / "ct2_inputs.txt").read_text(encoding="utf-8").splitlines()
+    build_tiny_marian(root / "opus-mt-tiny", size="ct2", text=lines)
     return resolve(model_specs(root, [f"vi={root / 'opus-mt-tiny'}"])["vi"], root)
 
 
