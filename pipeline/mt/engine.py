@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import ModelError
 from pipeline.mt.batching import translate_all, unique
@@ -85,6 +86,7 @@ class Translating:
         self.counts: dict[str, int] = {}
         self.untranslated: dict[str, int] = {}
         self.backends: dict[str, str] = {}  # language -> backend that ran its model
+        self.models: dict[str, dict[str, Any]] = {}  # language -> model, backend, settings used
 
     def _count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -148,6 +150,12 @@ class Translating:
             return self._untranslated(segments, self._fail(lang, str(exc)))
         self._count("translated", len(segments))
         self._count(f"translated_by_{translator.backend}", len(segments))
+        if lang not in self.models:
+            self.models[lang] = {
+                "model": translator.name,
+                "backend": translator.backend,
+                "generation": dict(translator.settings()),
+            }
         return [
             _record(seg, text, translator.name, "translated", pieces)
             for seg, (text, pieces) in zip(segments, outputs, strict=True)

@@ -20,7 +20,8 @@ the client's real download path:
 The hub's CDN redirect for LFS files is left out: a mirror on one host serves
 them directly, as this one does. ``cut`` (file name -> bytes) makes the first
 full ``GET`` of a file stop after that many bytes, the connection closing short
-of the announced length as a dropped network connection does. Every request is logged in ``requests``.
+of the announced length as a dropped network connection does. Every request
+is logged in ``requests``.
 """
 
 from __future__ import annotations
@@ -96,13 +97,13 @@ class _Handler(BaseHTTPRequestHandler):
     hub: LocalHub
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server's name
+    def do_HEAD(self) -> None:
         self._serve(body=False)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self._serve(body=True)
 
     def _error(self, status: int, code: str, commit: str | None = None) -> None:
