@@ -10,6 +10,7 @@ tst2013, tests/data/ct2_english.txt), its vocabulary has opus-mt-vi-en's 53,739 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,12 @@ from pipeline import ConfigError, ModelError
 from pipeline.cli import main
 from pipeline.io.atomic import atomic_dir
 from pipeline.io.jsonl import read_records, write_records
-from pipeline.mt.ct2_convert import CONVERSION_FILE, convert_snapshot, converted_path
+from pipeline.mt.ct2_convert import (
+    CONVERSION_FILE,
+    check_conversion,
+    convert_snapshot,
+    converted_path,
+)
 from pipeline.mt.marian_translator import MarianTranslator
 from pipeline.mt.registry import ResolvedModel, model_specs, resolve
 from pipeline.mt.translator import GenerationSettings
@@ -255,3 +261,59 @@ def test_thread_defaults_suit_the_machine(
 
     monkeypatch.setattr(ct2_translator, "_cores", lambda: cores)
     assert ct2_translator._threads(device, intra, inter) == expected
+
+
+def _settings_pair(model: ResolvedModel, converted: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The settings each backend generates with when nothing is asked (all from the model)."""
+    settings = GenerationSettings(0, 0, 0, 1.0, "cpu")
+    ct2 = load_ct2_translator(model, settings, Ct2Options("float32", intra_threads=1), converted)
+    return MarianTranslator(model, settings).settings(), ct2.settings()
+
+
+@pytest.mark.slow
+def test_both_backends_take_the_model_files_settings(
+    model: ResolvedModel, inputs: list[str]
+) -> None:
+    torch_settings, ct2_settings = _settings_pair(model, _converted(model, "float32"))
+    # the hub's generation_config.json: 6 beams, max_length 512, <pad> banned, </s> forced
+    assert torch_settings["num_beams"] == ct2_settings["beam_size"] == 6
+    assert torch_settings["max_new_tokens"] == 512 and ct2_settings["max_decoding_length"] == 511
+    assert torch_settings["bad_words_ids"] == [[53738]] and "suppress_sequences" not in ct2_settings
+    assert torch_settings["forced_eos_token_id"] == 0 and torch_settings["renormalize_logits"]
+    assert torch_settings["defaults_from"] == ct2_settings["defaults_from"]
+    assert torch_settings["defaults_from"] == "generation_config.json"
+    # beam 6 from the config, outputs at float32 as in test_float32_matches_torch
+    settings = GenerationSettings(0, MAX_NEW, 0, 1.0, "cpu")
+    options = Ct2Options("float32", intra_threads=1)
+    ct2 = load_ct2_translator(model, settings, options, _converted(model, "float32"))
+    assert ct2.settings()["beam_size"] == 6
+    torch_out = MarianTranslator(model, settings).translate_batch(inputs)
+    assert len(set(torch_out)) >= 10
+    assert _share(torch_out, ct2.translate_batch(inputs)) >= 0.95
+
+
+def test_snapshot_without_generation_config(model: ResolvedModel, tmp_path: Path) -> None:
+    # older revisions of both repos: the fields are in config.json only
+    folder = tmp_path / "opus-mt-old"
+    shutil.copytree(model.folder, folder)
+    (folder / "generation_config.json").unlink()
+    old = resolve(model_specs(tmp_path, [f"vi={folder}"])["vi"], tmp_path)
+    target = converted_path(tmp_path, "opus-mt-old", "float32")
+    convert_snapshot(old.folder, old.model_id, old.revision, "float32", target)
+    torch_settings, ct2_settings = _settings_pair(old, target)
+    assert torch_settings["num_beams"] == ct2_settings["beam_size"] == 6
+    assert ct2_settings["max_decoding_length"] == 511
+    assert torch_settings["defaults_from"] == ct2_settings["defaults_from"] == "config.json"
+
+
+def test_copied_folder_keeps_its_revision_and_conversion(
+    model: ResolvedModel, tmp_path: Path
+) -> None:
+    copy = tmp_path / "elsewhere" / "opus-mt-tiny"
+    shutil.copytree(model.folder, copy, copy_function=shutil.copy)  # new paths, new mtimes
+    moved = resolve(model_specs(tmp_path, [f"vi={copy}"])["vi"], tmp_path)
+    assert moved.revision == model.revision
+    converted = _converted(model, "float32")
+    check_conversion(converted, moved.revision)
+    ct2 = load_ct2_translator(moved, GenerationSettings(1, 4), Ct2Options("float32"), converted)
+    assert len(ct2.translate_batch(["Xin chào"])) == 1

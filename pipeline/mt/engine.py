@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline import ModelError
 from pipeline.mt.batching import translate_all, unique
-from pipeline.mt.cache import TranslationCache, cache_key
+from pipeline.mt.cache import TranslationCache, cache_key, model_identity
 from pipeline.mt.marian_translator import marian_factory
 from pipeline.mt.pieces import join_pieces, split_to_fit
 from pipeline.mt.quality import assess
@@ -188,7 +188,8 @@ class Translating:
         self, translator: Translator, pieces: list[str], lengths: dict[str, int]
     ) -> dict[str, str]:
         settings = settings_of(translator)
-        keys = {p: cache_key(translator.name, settings, p) for p in pieces}
+        model = model_identity(translator.name, translator.revision)
+        keys = {p: cache_key(model, settings, p) for p in pieces}
         hits = self.cache.get_many(list(keys.values()))
         self._count("cached", len(hits))
         todo = [p for p in pieces if keys[p] not in hits]

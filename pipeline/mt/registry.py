@@ -25,6 +25,7 @@ from pipeline.mt.hub import cached_snapshot, download_snapshot, hub_errors, offl
 
 __all__ = [
     "IDENTITY",
+    "LOCAL_PREFIX",
     "ModelSpec",
     "ResolvedModel",
     "base_lang",
@@ -50,6 +51,7 @@ DEFAULT_REGISTRY: dict[str, tuple[str, str]] = {
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 MARKER = "parallax-model.json"
+LOCAL_PREFIX = "local-"  # the revision of a folder without a hub revision: its fingerprint
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ def _fingerprint(folder: Path) -> str:
             digest.update(f"{name}:{size}:".encode())
             for offset in sorted({0, max(0, size // 2 - SAMPLE // 2), max(0, size - SAMPLE)}):
                 digest.update(read_block(weights, offset, SAMPLE))
-    return "local-" + digest.hexdigest()[:12]
+    return LOCAL_PREFIX + digest.hexdigest()[:12]
 
 
 def resolve(spec: ModelSpec, models_dir: Path) -> ResolvedModel:
