@@ -317,3 +317,82 @@ def test_copied_folder_keeps_its_revision_and_conversion(
     check_conversion(converted, moved.revision)
     ct2 = load_ct2_translator(moved, GenerationSettings(1, 4), Ct2Options("float32"), converted)
     assert len(ct2.translate_batch(["Xin chào"])) == 1
+
+
+@pytest.fixture(scope="session")
+def eos_model(tmp_path_factory: pytest.TempPathFactory) -> ResolvedModel:
+    """The ct2-shaped snapshot with </s> made likelier: some outputs end early, some at once."""
+    from tests.support.tiny_marian import build_tiny_marian
+
+    root = tmp_path_factory.mktemp("eos-models")
+    lines = (DATA / "ct2_inputs.txt").read_text(encoding="utf-8").splitlines()
+    # bias 32 measured: 24 of the 60 inputs end before 16 tokens, 5 or more at once
+    build_tiny_marian(root / "opus-mt-eos", size="ct2", text=lines, eos_bias=32.0)
+    return resolve(model_specs(root, [f"vi={root / 'opus-mt-eos'}"])["vi"], root)
+
+
+@pytest.mark.slow
+def test_ct2_stops_at_eos_with_one_beam(eos_model: ResolvedModel, inputs: list[str]) -> None:
+    # CTranslate2 #1694: at beam 1 the end token was ignored and outputs ran to the
+    # limit. Outputs that end at once (</s> first: empty) show it most plainly.
+    torch_out, ct2_out = _both(eos_model, inputs, "float32", 1)
+    ended = [not text for text in torch_out]
+    assert 0 < sum(ended) < len(inputs), "the fixture must end some outputs at once, not all"
+    assert [not text for text in ct2_out] == ended
+    assert max(len(t.split()) for t in ct2_out) > 1, "and run others on"
+    assert _share(torch_out, ct2_out) >= 0.95
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "ct2"])
+def test_empty_outputs_are_flagged(
+    eos_model: ResolvedModel, inputs: list[str], tmp_path: Path, backend: str
+) -> None:
+    _converted(eos_model, "float32")
+    texts = _stage(eos_model, tmp_path / backend, backend, inputs)
+    records = list(read_records(tmp_path / backend / "translations.jsonl", Translation))
+    empty = [r for r in records if not r.translation]
+    assert empty and len(empty) < len(texts)
+    assert all("empty" in r.flags for r in empty)
+    assert not any("empty" in r.flags for r in records if r.translation)
+
+
+def _outputs(model: ResolvedModel, texts: list[str], backend: str, no_repeat: int) -> list[str]:
+    settings = GenerationSettings(1, MAX_NEW, no_repeat, 1.0, "cpu")
+    if backend == "torch":
+        return MarianTranslator(model, settings).translate_batch(texts)
+    options = Ct2Options("float32", intra_threads=1)
+    converted = _converted(model, "float32")
+    return load_ct2_translator(model, settings, options, converted).translate_batch(texts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "ct2"])
+def test_no_repeat_ngram_size_stops_loops(
+    model: ResolvedModel, inputs: list[str], backend: str
+) -> None:
+    # OPUS-MT falls into loops, one phrase repeated to the length limit (Helsinki-NLP/
+    # Opus-MT #105, #49); the random model does it too. The stage's default
+    # no_repeat_ngram_size 6 rules out a repeated 6-gram on both backends.
+    from pipeline.mt.quality import repetition
+
+    texts = inputs[:20]
+    assert any(repetition(text)[1] >= 6 for text in _outputs(model, texts, backend, 0))
+    for text in _outputs(model, texts, backend, 6):
+        words = text.split()
+        grams = [tuple(words[i : i + 6]) for i in range(len(words) - 5)]
+        assert len(grams) == len(set(grams)), text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "ct2"])
+def test_input_over_512_tokens_is_split(
+    model: ResolvedModel, inputs: list[str], tmp_path: Path, backend: str
+) -> None:
+    # transformers #11958: past the 512 position embeddings generate raises IndexError
+    long = " ".join(inputs[:30])
+    assert MarianTranslator(model, GenerationSettings()).count_tokens([long])[0] > 512
+    _converted(model, "float32")
+    _stage(model, tmp_path / backend, backend, [long])
+    (record,) = read_records(tmp_path / backend / "translations.jsonl", Translation)
+    assert record.status == "translated" and record.pieces > 1 and "split" in record.flags

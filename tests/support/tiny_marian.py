@@ -206,6 +206,7 @@ def build_tiny_marian(
     weights: str = "bin",
     generation_config: bool = True,
     text: Sequence[str] = (),
+    eos_bias: float = 0.0,
 ) -> Path:
     """Build a random-weight OPUS-MT-shaped snapshot in ``folder``.
 
@@ -219,6 +220,8 @@ def build_tiny_marian(
         weights: ``bin`` (``pytorch_model.bin``, as the hub) or ``safetensors``.
         generation_config: write ``generation_config.json``.
         text: more source lines to train the source sentencepiece model on.
+        eos_bias: added to ``</s>``'s output bias (``final_logits_bias``), so that
+            random weights end some outputs early, or at once (empty outputs).
 
     Returns:
         ``folder``.
@@ -251,7 +254,11 @@ def build_tiny_marian(
     )
     torch.manual_seed(seed)
     fields = {k: v for k, v in config.items() if k not in ("architectures", "transformers_version")}
-    _save_weights(MarianMTModel(MarianConfig(**fields)).eval(), folder, weights)
+    model = MarianMTModel(MarianConfig(**fields)).eval()
+    if eos_bias:
+        with torch.no_grad():
+            model.final_logits_bias[0, 0] += eos_bias
+    _save_weights(model, folder, weights)
     return folder
 
 
