@@ -396,3 +396,22 @@ def test_input_over_512_tokens_is_split(
     _stage(model, tmp_path / backend, backend, [long])
     (record,) = read_records(tmp_path / backend / "translations.jsonl", Translation)
     assert record.status == "translated" and record.pieces > 1 and "split" in record.flags
+
+
+@pytest.mark.parametrize("backend", ["torch", "ct2"])
+def test_cuda_without_a_gpu_exits_2_on_both_backends(
+    model: ResolvedModel, inputs: list[str], tmp_path: Path, backend: str
+) -> None:
+    import ctranslate2
+    import torch
+
+    if torch.cuda.is_available() or ctranslate2.get_cuda_device_count():
+        pytest.skip("a GPU is present")
+    _converted(model, "float32")
+    write_records(
+        tmp_path / "segments.jsonl", [Segment("d", "d:0", 0, 0, "body", "vi", 0.9, inputs[0])]
+    )
+    argv = ["translate", "--out", str(tmp_path), "--model", f"vi={model.folder}"]
+    argv += ["--models-dir", str(model.folder.parent), "--backend", backend]
+    argv += ["--quantization", "float32", "--device", "cuda"]
+    assert main(argv) == 2
