@@ -22,7 +22,7 @@ fastest for (c) and (e).
 Usage::
 
     python -m bench.ct2_bench [--sentences 300] [--naive 20] [--new-tokens 32] \\
-        [--beams 1,4] [--explore] [--work /tmp/parallax-bench]
+        [--beams 1,6] [--explore] [--work /tmp/parallax-bench]
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=300)
     parser.add_argument("--naive", type=int, default=20, help="sentences for (a)")
     parser.add_argument("--new-tokens", type=int, default=32)
-    parser.add_argument("--beams", default="1,4")
+    parser.add_argument("--beams", default="1,6")  # greedy, and OPUS-MT's own 6 beams
     parser.add_argument("--explore", action="store_true", help="pick ct2 settings first")
     parser.add_argument("--work", type=Path, default=Path("/tmp/parallax-bench"))
     args = parser.parse_args()

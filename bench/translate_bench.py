@@ -198,7 +198,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--naive-n", type=int, default=30)
-    parser.add_argument("--beams", default="1,4")
+    parser.add_argument("--beams", default="1,6")  # greedy, and OPUS-MT's own 6 beams
     parser.add_argument("--tokens", type=int, default=32, help="new tokens per sentence")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--batch-tokens", type=int, default=4096)
