@@ -270,6 +270,8 @@ def _print_result(result: StageResult) -> None:
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # huggingface_hub's HTTP client logs every request at INFO
+        logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

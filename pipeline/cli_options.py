@@ -158,7 +158,7 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
         help="segment roles to translate (default title,body,caption)",
     )
     add("--device", choices=["auto", "cpu", "cuda"], default=SUPPRESS, help="default auto")
-    add("--beam-size", type=int, default=SUPPRESS, help="beams (default: the model's, 4)")
+    add("--beam-size", type=int, default=SUPPRESS, help="beams (default: the model's; OPUS-MT: 6)")
     add("--max-new-tokens", type=int, default=SUPPRESS, help="longest output (default: model's)")
     add("--no-repeat-ngram-size", type=int, default=SUPPRESS, help="default 6 (0 = off)")
     add("--repetition-penalty", type=float, default=SUPPRESS, help="default 1.0 (off)")

@@ -53,7 +53,7 @@ class Config(StageConfig):
         models_dir: the registry and local snapshots.
         roles: segment roles to translate.
         device: ``auto``, ``cpu`` or ``cuda``.
-        beam_size: beams (0: the model's, 4 for OPUS-MT).
+        beam_size: beams (0: the model's, 6 for OPUS-MT).
         max_new_tokens: longest output (0: the model's max length, 512 for OPUS-MT).
         no_repeat_ngram_size: never repeat a token n-gram this long (0: off).
         repetition_penalty: >1 discourages repeated tokens (1.0: off).
@@ -231,5 +231,11 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         for lang, message in engine.failures.items()
     )
     return StageResult(
-        STAGE, (output,), counts, failures, inputs=inputs, settings=config.settings()
+        STAGE,
+        (output,),
+        counts,
+        failures,
+        inputs=inputs,
+        settings=config.settings(),
+        models=engine.models,
     )

@@ -39,6 +39,17 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
         return handle.read() if limit is None else handle.read(limit)
 
 
+def read_block(path: Path, offset: int, size: int) -> bytes:
+    """Read at most ``size`` bytes of a file from ``offset`` on (samples of large files).
+
+    Raises:
+        OSError: the caller decides how an unreadable input is reported.
+    """
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        return handle.read(size)
+
+
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file (configs, references); errors name the file."""
     try:

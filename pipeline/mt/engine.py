@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import ModelError
 from pipeline.mt.batching import translate_all, unique
-from pipeline.mt.cache import TranslationCache, cache_key
+from pipeline.mt.cache import TranslationCache, cache_key, model_identity
 from pipeline.mt.marian_translator import marian_factory
 from pipeline.mt.pieces import join_pieces, split_to_fit
 from pipeline.mt.quality import assess
@@ -88,6 +89,7 @@ class Translating:
         # Called as model batches finish with the segments they stand for (a fraction of a
         # chunk's segments: texts are deduplicated and split), so progress moves per batch.
         self.on_progress: Callable[[float], None] | None = None
+        self.models: dict[str, dict[str, Any]] = {}  # language -> model, backend, settings used
 
     def _count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -151,6 +153,12 @@ class Translating:
             return self._untranslated(segments, self._fail(lang, str(exc)))
         self._count("translated", len(segments))
         self._count(f"translated_by_{translator.backend}", len(segments))
+        if lang not in self.models:
+            self.models[lang] = {
+                "model": translator.name,
+                "backend": translator.backend,
+                "generation": dict(translator.settings()),
+            }
         return [
             _record(seg, text, translator.name, "translated", pieces)
             for seg, (text, pieces) in zip(segments, outputs, strict=True)
@@ -183,7 +191,8 @@ class Translating:
         self, translator: Translator, pieces: list[str], lengths: dict[str, int], segments: int
     ) -> dict[str, str]:
         settings = settings_of(translator)
-        keys = {p: cache_key(translator.name, settings, p) for p in pieces}
+        model = model_identity(translator.name, translator.revision)
+        keys = {p: cache_key(model, settings, p) for p in pieces}
         hits = self.cache.get_many(list(keys.values()))
         self._count("cached", len(hits))
         todo = [p for p in pieces if keys[p] not in hits]
