@@ -16,7 +16,6 @@ The steps, each a function:
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from collections import Counter, defaultdict
@@ -24,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.claims.records import Claim
+from pipeline.facts.dates import date_span
 
 __all__ = ["ClaimView", "Params", "agglomerate", "key_rarity", "score_pair", "view"]
 
@@ -66,25 +66,6 @@ class ClaimView:
     spans: tuple[tuple[int, int], ...]
     anchor: int | None
     rarity: Mapping[str, float] = field(default_factory=dict)
-
-
-def date_span(key: str) -> tuple[int, int] | None:
-    """The first and last day (ordinals) a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` key covers."""
-    parts = key.split("-")
-    try:
-        nums = [int(p) for p in parts]
-        if len(nums) == 3:
-            day = dt.date(*nums).toordinal()
-            return day, day
-        if len(nums) == 2:
-            first = dt.date(nums[0], nums[1], 1)
-            nxt = dt.date(nums[0] + nums[1] // 12, nums[1] % 12 + 1, 1)
-            return first.toordinal(), nxt.toordinal() - 1
-        if len(nums) == 1 and len(parts[0]) == 4:
-            return dt.date(nums[0], 1, 1).toordinal(), dt.date(nums[0], 12, 31).toordinal()
-    except ValueError:
-        return None
-    return None
 
 
 def key_rarity(claims: Sequence[Claim]) -> dict[str, float]:

@@ -21,16 +21,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pipeline.claims.records import Claim
+from pipeline.facts.dates import document_date, is_full_day
 from pipeline.records import Document, Fact, Translation
 
-__all__ = ["CHECKABLE_SLOTS", "document_date", "extract_claims", "is_checkable", "usable"]
+__all__ = ["CHECKABLE_SLOTS", "event_date", "extract_claims", "is_checkable", "usable"]
 
 log = logging.getLogger(__name__)
 
 CHECKABLE_SLOTS = frozenset({"when", "amount", "source", "initiator"})
-_ISO = re.compile(r"(\d{4})(?:-|年\s*)(\d{1,2})(?:-|月\s*)(\d{1,2})")
-_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
-_FULL_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _QUESTION = ("?", "？")
 # Common verbs of news reports; with an actor they make a sentence checkable.
@@ -74,23 +72,10 @@ def is_checkable(translation: str, source: str, facts: Iterable[Fact], min_words
     return bool(slots & CHECKABLE_SLOTS) or ("who" in slots and has_verb(translation))
 
 
-def document_date(published: str | None) -> str | None:
-    """A publication date as ISO ``YYYY-MM-DD`` (ISO, 2022年5月14日, day/month/year) or None."""
-    if not published:
-        return None
-    if m := _ISO.search(published):
-        y, mo, d = m.groups()
-    elif m := _DMY.search(published):
-        d, mo, y = m.groups()
-    else:
-        return None
-    return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-
-
 def event_date(facts: Iterable[Fact]) -> str | None:
     """The claim's event date: its first full-day date, else its first date."""
     keys = [f.key for f in facts if f.slot == "when"]
-    days = [k for k in keys if _FULL_DAY.match(k)]
+    days = [k for k in keys if is_full_day(k)]
     return (days or keys)[0] if keys else None
 
 
@@ -175,7 +160,7 @@ def _facts(items: list[Translation], anchor: str | None) -> list[tuple[Fact, ...
 
 
 def _stated_date(facts: list[tuple[Fact, ...]]) -> str | None:
-    days = [f.key for found in facts for f in found if f.slot == "when" and _FULL_DAY.match(f.key)]
+    days = [f.key for found in facts for f in found if f.slot == "when" and is_full_day(f.key)]
     return max(days) if days else None
 
 

@@ -23,8 +23,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.claims.clustering import date_span
 from pipeline.claims.records import Claim, Conflict
+from pipeline.facts.dates import date_span
 from pipeline.records import Fact
 
 __all__ = ["CONFLICT_SLOTS", "SLOTS", "Comparison", "compare"]
