@@ -27,6 +27,7 @@ from pipeline import ConfigError, InputError
 from pipeline.claims.blocking import candidate_pairs
 from pipeline.claims.clustering import (
     ClaimView,
+    PairSignals,
     Params,
     accepted,
     agglomerate,
@@ -178,7 +179,7 @@ def align_claims(
     edges = _accepted_pairs(views, left, right, cosines, params)
     known = {(i, j): signals for i, j, signals in edges}  # the linkage checks add to it
 
-    def scorer(pairs: list[tuple[int, int]]) -> list[dict[str, object]]:
+    def scorer(pairs: list[tuple[int, int]]) -> list[PairSignals]:
         todo = [(min(p), max(p)) for p in pairs if (min(p), max(p)) not in known]
         if todo:
             a, b = np.array([p[0] for p in todo]), np.array([p[1] for p in todo])
@@ -199,7 +200,7 @@ def _accepted_pairs(
     right: np.ndarray,
     cosines: np.ndarray,
     params: Params,
-) -> list[tuple[int, int, dict[str, object]]]:
+) -> list[tuple[int, int, PairSignals]]:
     """Score the candidate pairs similar enough in text; keep those accepted."""
     edges = []
     for i, j, text in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True):
@@ -210,15 +211,15 @@ def _accepted_pairs(
     return edges
 
 
-def build_cluster(members: Sequence[Claim], joins: Sequence[dict[str, object]]) -> Cluster:
+def build_cluster(members: Sequence[Claim], joins: Sequence[PairSignals]) -> Cluster:
     """The cluster record of some claims and the pair signals that joined them."""
     comparison = compare(members)
     ids = sorted(c.claim_id for c in members)
     digest = hashlib.sha1("\n".join(ids).encode("utf-8")).hexdigest()[:12]
     best: dict[str, float] = {}
     for s in joins:
-        for cid in (str(s["a"]), str(s["b"])):
-            best[cid] = max(best.get(cid, 0.0), float(s["score"]))  # type: ignore[arg-type]
+        for cid in (s.a, s.b):
+            best[cid] = max(best.get(cid, 0.0), s.score)
     dates = Counter(c.event_date for c in members if c.event_date)
     return Cluster(
         cluster_id=f"c{digest}",
@@ -227,16 +228,12 @@ def build_cluster(members: Sequence[Claim], joins: Sequence[dict[str, object]]) 
         facts=comparison.facts,
         verdict=comparison.verdict,
         conflicts=comparison.conflicts,
-        scores=tuple(_rounded(s) for s in joins),
+        scores=tuple(s.to_dict() for s in joins),
         event_date=dates.most_common(1)[0][0] if dates else None,
         langs=tuple(sorted({c.lang for c in members})),
         silent=comparison.silent,
         outlets=tuple(sorted({c.outlet for c in members if c.outlet})),
     )
-
-
-def _rounded(signals: dict[str, object]) -> dict[str, object]:
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in signals.items()}
 
 
 def _member(c: Claim, score: float) -> ClusterMember:
