@@ -233,6 +233,7 @@ def build_cluster(members: Sequence[Claim], joins: Sequence[PairSignals]) -> Clu
         langs=tuple(sorted({c.lang for c in members})),
         silent=comparison.silent,
         outlets=tuple(sorted({c.outlet for c in members if c.outlet})),
+        slot_verdicts=comparison.slots,
     )
 
 

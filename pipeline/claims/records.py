@@ -14,7 +14,7 @@ from pipeline.records import Fact, Record, check_choice
 
 __all__ = ["VERDICTS", "Claim", "Cluster", "ClusterMember", "Conflict"]
 
-VERDICTS = ("agree", "conflict", "single-source")
+VERDICTS = ("agree", "conflict", "unconfirmed", "single-source")
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,10 @@ class Cluster(Record):
     # slot -> claim ids of members that give no value for it.
     silent: Mapping[str, list[str]] = field(default_factory=dict)
     outlets: tuple[str, ...] = ()
+    # slot -> that slot's verdict (one of VERDICTS).
+    slot_verdicts: Mapping[str, str] = field(default_factory=dict)
+    # The event (events.jsonl) the cluster's claims belong to, if any.
+    event_id: str | None = None
 
     def __post_init__(self) -> None:
         check_choice("Cluster", "verdict", self.verdict, VERDICTS)
