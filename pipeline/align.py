@@ -1,14 +1,16 @@
-"""The align stage: translations + documents -> claims.jsonl + alignments.jsonl.
+"""The align stage: translations + documents -> claims.jsonl, alignments.jsonl, events.jsonl.
 
 Reads ``translations.jsonl`` and ``documents.jsonl`` (the run directory's, or
 the ``--input`` files, told apart by their content), keeps the segments that
 state something checkable (:mod:`pipeline.claims.select`), scores pairs of claims
 from different documents (:mod:`pipeline.claims.clustering`, text similarity from
 :mod:`pipeline.claims.similarity`), clusters them into events and compares the facts
-each member gives (:mod:`pipeline.claims.verdicts`).
+each member gives (:mod:`pipeline.claims.verdicts`), then groups every sentence
+that reports one event, across documents and languages, into events with the
+clusters inside (:mod:`pipeline.claims.event_records`).
 
 Clustering needs every claim at once, so the stage is not resumable midway:
-both outputs are written atomically, and a finished run with the same inputs
+the outputs are written atomically, and a finished run with the same inputs
 and settings is reused, not redone.
 """
 
@@ -35,8 +37,10 @@ from pipeline.claims.clustering import (
     score_pair,
 )
 from pipeline.claims.clustering import view as claim_view
-from pipeline.claims.records import Claim, Cluster, ClusterMember
-from pipeline.claims.select import extract_claims, read_documents
+from pipeline.claims.event_records import find_events, summarize_events
+from pipeline.claims.events import EventParams
+from pipeline.claims.records import Claim, Cluster, ClusterMember, Event
+from pipeline.claims.select import claims_of, read_documents, read_segments
 from pipeline.claims.similarity import (
     SIMILARITY_KINDS,
     Embedder,
@@ -122,24 +126,30 @@ def run(config: Config) -> StageResult:
     paths = [p for p in (trans_path, docs_path) if p is not None]
     inputs = {str(p): file_sha256(p) for p in paths}
     claims_path, out_path = config.out / "claims.jsonl", config.out / "alignments.jsonl"
-    outputs = (claims_path, out_path)
+    events_path = config.out / "events.jsonl"
+    outputs = (claims_path, out_path, events_path)
     if up_to_date(config, STAGE, outputs, inputs):
         n_claims = sum(1 for _ in read_jsonl(claims_path))
         counts = summarize(read_records(out_path, Cluster), n_claims)
+        counts |= summarize_events(list(read_records(events_path, Event)))
         return StageResult(STAGE, outputs, counts, (), True, inputs, settings=config.settings())
     docs = read_documents(read_records(docs_path, Document)) if docs_path else {}
     if docs_path is None:
         log.warning("no documents.jsonl: outlets and publication dates unknown")
     translations = read_records(trans_path, Translation)
-    claims = list(extract_claims(translations, docs, config.min_words, config.captions))
+    segments = list(read_segments(translations, docs, config.captions))
+    claims = list(claims_of(segments, config.min_words))
     encoder = resolve_kind(config.similarity)
     log.info("align: %s text similarity", encoder.name)
     clusters = align_claims(claims, encoder, params_for(config, encoder.name))
+    event_params = EventParams(max_gap_days=config.max_gap_days)
+    events, clusters = find_events(segments, claims, clusters, event_params)
     if not config.singletons:
         clusters = [c for c in clusters if len(c.members) > 1]
     write_records(claims_path, claims)
     write_records(out_path, clusters)
-    counts = summarize(clusters, len(claims))
+    write_records(events_path, events)
+    counts = summarize(clusters, len(claims)) | summarize_events(events)
     return StageResult(STAGE, outputs, counts, (), False, inputs, settings=config.settings())
 
 

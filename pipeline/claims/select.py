@@ -18,13 +18,23 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.claims.records import Claim
 from pipeline.facts.dates import document_date, is_full_day
 from pipeline.records import Document, Fact, Translation
 
-__all__ = ["CHECKABLE_SLOTS", "event_date", "extract_claims", "is_checkable", "usable"]
+__all__ = [
+    "CHECKABLE_SLOTS",
+    "SegmentFacts",
+    "claims_of",
+    "event_date",
+    "extract_claims",
+    "is_checkable",
+    "read_segments",
+    "usable",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +89,20 @@ def event_date(facts: Iterable[Fact]) -> str | None:
     return (days or keys)[0] if keys else None
 
 
-def extract_claims(
-    translations: Iterable[Translation],
-    documents: Mapping[str, Document],
-    min_words: int = 6,
-    captions: bool = False,
-) -> Iterator[Claim]:
-    """Yield the checkable claims of the translations, one document at a time.
+@dataclass(frozen=True)
+class SegmentFacts:
+    """One usable segment with its document, facts and the date they were read against."""
+
+    translation: Translation
+    document: Document | None
+    facts: tuple[Fact, ...]
+    anchor: str | None
+
+
+def read_segments(
+    translations: Iterable[Translation], documents: Mapping[str, Document], captions: bool = False
+) -> Iterator[SegmentFacts]:
+    """Yield every usable segment with its facts, one document at a time, in text order.
 
     Translations of documents the ingest stage marked as duplicates are left
     out (a copy agreeing with its original is not a second source), and so is
@@ -94,7 +111,6 @@ def extract_claims(
     Args:
         translations: the translation records (any order).
         documents: doc_id -> document (for outlet and date); missing ones are allowed.
-        min_words: fewest words in the translation.
         captions: also read captions.
     """
     from tqdm import tqdm
@@ -108,10 +124,33 @@ def extract_claims(
             anchor = _stated_date(facts)
             if anchor is not None:
                 facts = _facts(items, anchor)
-        for t, found in zip(items, facts, strict=True):
-            text = t.translation or ""
-            if is_checkable(text, t.source, found, min_words):
-                yield _claim(t, doc, found, anchor)
+        for t, found in sorted(zip(items, facts, strict=True), key=lambda tf: tf[0].index):
+            yield SegmentFacts(t, doc, found, anchor)
+
+
+def claims_of(segments: Iterable[SegmentFacts], min_words: int = 6) -> Iterator[Claim]:
+    """The claims among segments: those :func:`is_checkable`."""
+    for seg in segments:
+        t = seg.translation
+        if is_checkable(t.translation or "", t.source, seg.facts, min_words):
+            yield _claim(t, seg.document, seg.facts, seg.anchor)
+
+
+def extract_claims(
+    translations: Iterable[Translation],
+    documents: Mapping[str, Document],
+    min_words: int = 6,
+    captions: bool = False,
+) -> Iterator[Claim]:
+    """Yield the checkable claims of the translations, one document at a time.
+
+    Args:
+        translations: the translation records (any order).
+        documents: doc_id -> document (for outlet and date); missing ones are allowed.
+        min_words: fewest words in the translation.
+        captions: also read captions.
+    """
+    return claims_of(read_segments(translations, documents, captions), min_words)
 
 
 def _group(

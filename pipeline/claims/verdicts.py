@@ -67,11 +67,13 @@ def source_of(claim: Claim) -> str:
     return claim.outlet or claim.doc_id
 
 
-def compare(members: Sequence[Claim]) -> Comparison:
+def compare(members: Sequence[Claim], conflict_slots: Sequence[str] = CONFLICT_SLOTS) -> Comparison:
     """Compare the facts the members of one cluster give.
 
     Args:
         members: the cluster's claims.
+        conflict_slots: the slots whose different values conflict (an event's
+            sentences name different places without contradicting each other).
 
     Returns:
         The per-slot values, silences, conflicts and the verdict.
@@ -90,7 +92,7 @@ def compare(members: Sequence[Claim]) -> Comparison:
             continue
         facts[slot] = {cid: _value(fs) for cid, fs in given.items()}
         silent[slot] = [c.claim_id for c in members if c.claim_id not in given]
-        conflict = _conflict(slot, members, given) if slot in CONFLICT_SLOTS else None
+        conflict = _conflict(slot, members, given) if slot in conflict_slots else None
         if conflict is not None:
             conflicts.append(conflict)
         slots[slot] = "conflict" if conflict else _slot_verdict(slot, members, given)

@@ -22,6 +22,8 @@ from pipeline.facts.date_patterns import (
     EN_MONTHS,
     EN_WEEKDAYS,
     PATTERNS,
+    REFERENCE_AFTER,
+    REFERENCE_BEFORE,
     RELATIVE,
     VI_MONTHS,
     VI_WEEKDAYS,
@@ -34,6 +36,7 @@ __all__ = [
     "date_span",
     "date_spans",
     "document_date",
+    "event_dates",
     "find_dates",
     "is_full_day",
     "parse_published",
@@ -168,6 +171,26 @@ def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]
         start, end = match.span()
         found.append(DateMention(match.group(0), start, end, iso, precision, approx))
     return found
+
+
+def event_dates(text: str, lang: str, published: str | None) -> list[DateMention]:
+    """The dates that may date what ``text`` reports: :func:`find_dates` less two kinds.
+
+    Left out are dates in a "since"/"after" clause (``kể từ tháng 11/2022``,
+    ``自2022年11月以来``, ``继去年11月巴厘岛会晤后``): they date the earlier event
+    the sentence measures from. And years read from relative words (``今年``,
+    "this year"): they fit every event of the year and say nothing of which.
+    """
+    key = lang[:2] if lang[:2] in ("vi", "zh") else "en"
+    kept = []
+    for date in find_dates(text, lang, published):
+        if date.precision == "year" and date.approx:
+            continue
+        before, after = text[max(0, date.start - 80) : date.start], text[date.end :]
+        if REFERENCE_BEFORE[key].search(before) or REFERENCE_AFTER[key].search(after):
+            continue
+        kept.append(date)
+    return kept
 
 
 def _group(match: re.Match[str], name: str) -> str | None:
