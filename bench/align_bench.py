@@ -18,10 +18,18 @@ matches).
 ``pairs``: runs the stage on the seed fixtures (tests/data/align) and prints
 precision and recall of the pair decisions against the hand-labelled gold events.
 
+``events``: runs the stage on each labelled fixture set (the seeds,
+tests/data/align, on which the thresholds were chosen; and the held-out
+articles, tests/data/events) and prints event-link precision, recall and F1
+(a link is two sentences of different documents in one event) and the links
+joining sentences of different gold events; ``--degrade`` also runs each set
+with every translation replaced by the same nonsense.
+
 Usage::
 
     python -m bench.align_bench scale [--sizes 1000 2000] [--similarity lexical]
     python -m bench.align_bench pairs [--similarity embed]
+    python -m bench.align_bench events [--similarity lexical] [--degrade]
     python -m bench.align_bench stage 1000
 """
 
@@ -36,9 +44,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from pipeline.claims.records import Claim, Cluster
+from pipeline.claims.records import Claim, Cluster, Event
 from pipeline.io.files import read_json, read_text_lines
 from pipeline.io.jsonl import read_records, write_records
 from pipeline.records import Document, Fact, Translation
@@ -305,6 +314,54 @@ def pairs(similarity: str) -> None:
         print("false pair:", wrong)
 
 
+FIXTURE_SETS = {"seeds (tuned on)": "align", "held-out": "events"}
+NONSENSE = "The the of a in the is of the to a."
+
+
+def events(similarity: str, degrade: bool) -> None:
+    """Event-link precision, recall, F1 and cross-event links per fixture set."""
+    print(
+        "| fixtures | translations | gold links | predicted | correct | P | R | F1 |"
+        " links between different events |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, folder in FIXTURE_SETS.items():
+        for degraded in (False, True) if degrade else (False,):
+            row = _event_scores(ROOT / "tests" / "data" / folder, similarity, degraded)
+            kind = "degraded" if degraded else "ours"
+            print(f"| {name} | {kind} | " + " | ".join(str(v) for v in row) + " |")
+
+
+def _event_scores(data: Path, similarity: str, degraded: bool) -> list[object]:
+    from pipeline.align import Config, run
+
+    gold_events: dict[str, list[str]] = read_json(data / "gold.json")["events"]
+    gold = _pairs(gold_events.values())
+    event_of = {seg: name for name, segs in gold_events.items() for seg in segs}
+    with tempfile.TemporaryDirectory() as tmp:
+        trans = data / "translations.jsonl"
+        if degraded:
+            trans = Path(tmp) / "in" / "translations.jsonl"
+            trans.parent.mkdir()
+            rows = [
+                replace(t, translation=NONSENSE)
+                for t in read_records(data / "translations.jsonl", Translation)
+            ]
+            write_records(trans, rows)
+        out = Path(tmp) / "out"
+        run(Config(out=out, input=(trans, data / "documents.jsonl"), similarity=similarity))
+        found = list(read_records(out / "events.jsonl", Event))
+    predicted = _pairs([m.seg_id for m in e.members] for e in found)
+    hit = predicted & gold
+    across = sum(
+        1 for a, b in predicted if a in event_of and b in event_of and event_of[a] != event_of[b]
+    )
+    p = len(hit) / len(predicted) if predicted else 0.0
+    r = len(hit) / len(gold) if gold else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return [len(gold), len(predicted), len(hit), f"{p:.3f}", f"{r:.3f}", f"{f1:.3f}", across]
+
+
 def _pairs(groups: object) -> set[tuple[str, str]]:
     out = set()
     for group in groups:  # type: ignore[attr-defined]
@@ -316,15 +373,18 @@ def _pairs(groups: object) -> set[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["scale", "pairs", "stage", "_one"])
+    parser.add_argument("mode", choices=["scale", "pairs", "events", "stage", "_one"])
     parser.add_argument("n", nargs="?", type=int)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000])
     parser.add_argument("--similarity", default="lexical")
+    parser.add_argument("--degrade", action="store_true", help="events: also with nonsense MT")
     args = parser.parse_args()
     if args.mode == "_one":
         print(json.dumps(one(args.n, args.similarity)))
     elif args.mode == "stage":
         stage(args.n or 1000, args.similarity)
+    elif args.mode == "events":
+        events(args.similarity, args.degrade)
     elif args.mode == "scale":
         scale(args.sizes, args.similarity)
     else:
