@@ -2,11 +2,11 @@
 
 :func:`find_events` runs the steps of :mod:`pipeline.claims.mentions` and
 :mod:`pipeline.claims.events` and builds one :class:`Event` per group of
-mentions that holds at least one claim: its members, documents, claim
-clusters, fact verdicts (:func:`pipeline.claims.verdicts.compare` over its
-claims, with "since" dates left out), label, date, actors and places, and the
-signals of the links that joined it. Each cluster gets the event most of its
-claims belong to.
+mentions that holds at least one claim: its members, documents, the claim
+clusters most of whose claims it holds, fact verdicts
+(:func:`pipeline.claims.verdicts.compare` over its claims, "since" dates left
+out), label, date, actors and places, and the signals of the links that joined
+it. Each cluster gets the event most of its claims belong to.
 """
 
 from __future__ import annotations
@@ -82,11 +82,16 @@ def find_events(
     claim_of = {c.claim_id: c for c in claims}
     events = []
     for members, joins in groups:
-        event = _event([views[i].mention for i in members], joins, claim_of, clusters)
+        event = _event([views[i].mention for i in members], joins, claim_of)
         if event is not None:
             events.append(event)
     events.sort(key=lambda e: (-len(e.documents), -len(e.members), e.event_id))
-    return events, _with_events(clusters, events)
+    clusters = _with_events(clusters, events)
+    inside: dict[str, list[str]] = defaultdict(list)
+    for c in clusters:
+        if c.event_id is not None:
+            inside[c.event_id].append(c.cluster_id)
+    return [replace(e, claims=tuple(inside[e.event_id])) for e in events], clusters
 
 
 def _views(segments: Sequence[SegmentFacts], params: EventParams) -> list[MentionView]:
@@ -105,7 +110,6 @@ def _event(
     mentions: list[Mention],
     joins: list[LinkSignals],
     claim_of: dict[str, Claim],
-    clusters: Sequence[Cluster],
 ) -> Event | None:
     """The record of one group of mentions, or None when it holds no claim."""
     pairs = [(f, how) for m in mentions for f, how in zip(m.frames, m.hows, strict=True)]
@@ -118,10 +122,6 @@ def _event(
         return None
     comparison = compare(held, EVENT_CONFLICT_SLOTS)
     digest = hashlib.sha1("\n".join(sorted(ids)).encode("utf-8")).hexdigest()[:12]
-    inside = {c.claim_id for c in held}
-    cluster_ids = tuple(
-        c.cluster_id for c in clusters if any(m.claim_id in inside for m in c.members)
-    )
     members = tuple(_member(f, how) for f, how in pairs)
     return Event(
         event_id=f"e{digest}",
@@ -135,7 +135,6 @@ def _event(
         verdict=comparison.verdict,
         who=_keys(held, "who"),
         where=_keys(held, "where"),
-        claims=cluster_ids,
         slots=comparison.slots,
         conflicts=comparison.conflicts,
         signals=tuple(s.to_dict() for s in joins),

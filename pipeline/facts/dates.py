@@ -182,14 +182,18 @@ def event_dates(text: str, lang: str, published: str | None) -> list[DateMention
     "this year"): they fit every event of the year and say nothing of which.
     """
     key = lang[:2] if lang[:2] in ("vi", "zh") else "en"
+    found = find_dates(text, lang, published)
     kept = []
-    for date in find_dates(text, lang, published):
+    for n, date in enumerate(found):
         if date.precision == "year" and date.approx:
             continue
-        before, after = text[max(0, date.start - 80) : date.start], text[date.end :]
-        if REFERENCE_BEFORE[key].search(before) or REFERENCE_AFTER[key].search(after):
-            continue
-        kept.append(date)
+        start = max(0, date.start - 80)
+        before = REFERENCE_BEFORE[key].search(text[start : date.start])
+        if before is not None:  # the marker's date is the first after it
+            marker = start + before.start()
+            before = None if any(marker <= d.start for d in found[:n]) else before
+        if before is None and not REFERENCE_AFTER[key].search(text[date.end :]):
+            kept.append(date)
     return kept
 
 
