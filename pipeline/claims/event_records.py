@@ -135,12 +135,28 @@ def _event(
         verdict=comparison.verdict,
         who=_keys(held, "who"),
         where=_keys(held, "where"),
+        facts=_by_document(comparison.facts, {c.claim_id: c.doc_id for c in held}),
         slots=comparison.slots,
         conflicts=comparison.conflicts,
         signals=tuple(s.to_dict() for s in joins),
         langs=tuple(sorted({m.lang for m in members})),
         outlets=tuple(sorted({m.outlet for m in members if m.outlet})),
     )
+
+
+def _by_document(
+    facts: dict[str, dict[str, str]], doc_of: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """slot -> claim id -> value, as slot -> doc_id -> its distinct values ("; ")."""
+    out: dict[str, dict[str, str]] = {}
+    for slot, given in facts.items():
+        values: dict[str, list[str]] = defaultdict(list)
+        for cid, value in sorted(given.items()):
+            for part in value.split("; "):
+                if part not in values[doc_of[cid]]:
+                    values[doc_of[cid]].append(part)
+        out[slot] = {doc: "; ".join(v) for doc, v in values.items()}
+    return out
 
 
 def _event_claim(claim: Claim, f: Frame) -> Claim:

@@ -143,8 +143,9 @@ class EventDocument(Record):
 class Event(Record):
     """Every sentence, from every document, that reports one event (``events.jsonl``).
 
-    ``slots`` maps each fact slot to its event-level verdict; ``signals`` keeps
-    the numbers each cross-document link was decided on.
+    ``facts`` maps slot -> doc_id -> the values that document's claims give;
+    ``slots`` maps each slot to its event-level verdict; ``signals`` keeps the
+    numbers each cross-document link was decided on.
     """
 
     _nested: ClassVar[dict[str, type[Record]]] = {
@@ -163,6 +164,7 @@ class Event(Record):
     who: tuple[str, ...] = ()
     where: tuple[str, ...] = ()
     claims: tuple[str, ...] = ()
+    facts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     slots: Mapping[str, str] = field(default_factory=dict)
     conflicts: tuple[Conflict, ...] = ()
     signals: tuple[Mapping[str, Any], ...] = ()

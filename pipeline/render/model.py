@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import InputError
-from pipeline.claims.records import Cluster
+from pipeline.claims.records import Cluster, Event
 from pipeline.io.files import file_sha256
 from pipeline.records import Document, Segment, Translation
 
@@ -22,6 +22,7 @@ _OPTIONAL = {
     "translations": "translations.jsonl",
     "claims": "claims.jsonl",
     "alignments": "alignments.jsonl",
+    "events": "events.jsonl",
     "evaluation": "evaluation.json",
 }
 
@@ -35,6 +36,7 @@ class RunFiles:
     translations: Path | None = None
     claims: Path | None = None
     alignments: Path | None = None
+    events: Path | None = None
     evaluation: Path | None = None
     manifest: Path | None = None
 
@@ -137,6 +139,7 @@ class ReportData:
         clusters: the claim clusters.
         seg_clusters: (doc_id, seg_id) -> ids of the clusters that segment is in.
         claims: number of claims, ``None`` without claims.jsonl.
+        events: the events (``events.jsonl``).
     """
 
     title: str
@@ -149,6 +152,7 @@ class ReportData:
     clusters: list[Cluster] = field(default_factory=list)
     seg_clusters: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     claims: int | None = None
+    events: list[Event] = field(default_factory=list)
     evaluation: Evaluation | None = None
 
     @property
