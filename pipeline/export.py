@@ -11,7 +11,10 @@ in that one pass into ``<out>/export/``:
 - ``moses``: ``corpus.<src>-<tgt>.<src>`` and ``corpus.<src>-<tgt>.<tgt>``,
   one segment a line, line breaks and tabs inside a segment turned to spaces;
 - ``tmx``: ``corpus.<src>-<tgt>.tmx`` (TMX 1.4b), or one ``corpus.tmx`` with
-  ``tmx_multilingual``.
+  ``tmx_multilingual``;
+- ``comparable``: ``comparable.jsonl`` from ``events.jsonl`` (the align stage's):
+  the cross-language sentence pairs of each event, source and English on both
+  sides, with the event id (:mod:`pipeline.corpus.comparable`).
 
 Only ``translated`` pairs go in (identity English pairs are not parallel data),
 after the role, language-confidence, flag and duplicate filters. The default
@@ -29,17 +32,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import ConfigError, InputError
+from pipeline.corpus.comparable import COMPARABLE_FILE, comparable_pairs
 from pipeline.corpus.writer import CorpusWriter
 from pipeline.io.atomic import atomic_write_json, remove_file
 from pipeline.io.files import file_sha256, read_json
-from pipeline.io.jsonl import read_records
+from pipeline.io.jsonl import read_jsonl, read_records, write_jsonl
 from pipeline.records import ROLES, Document, Translation
 from pipeline.run.manifest import Manifest, up_to_date
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "tsv", "moses", "tmx")
+FORMATS = ("jsonl", "tsv", "moses", "tmx", "comparable")
+PARALLEL = ("jsonl", "tsv", "moses", "tmx")
 ANY_FLAG = "any"
 
 
@@ -48,7 +53,7 @@ class Config(StageConfig):
     """Export settings.
 
     Attributes:
-        formats: any of jsonl, tsv, moses, tmx.
+        formats: any of jsonl, tsv, moses, tmx (parallel) and comparable (events).
         roles: segment roles to export (body only by default).
         min_lang_confidence: drop pairs whose document's language confidence is lower.
         drop_flagged: drop pairs carrying these quality flags; ``any`` drops every flagged pair.
@@ -141,6 +146,16 @@ def _confidence(config: Config) -> tuple[dict[str, float] | None, dict[str, str]
     return table, {str(path): file_sha256(path)}
 
 
+def _events_input(config: Config) -> dict[str, str]:
+    """events.jsonl and its hash, when the comparable corpus needs it."""
+    if "comparable" not in config.formats:
+        return {}
+    path = config.out / "events.jsonl"
+    if not path.is_file():
+        raise InputError(f"{path}: not found (--format comparable needs `parallax align` first)")
+    return {str(path): file_sha256(path)}
+
+
 def _previous_outputs(config: Config) -> list[Path]:
     return [Path(p) for p in Manifest(config.out).stage("export").get("outputs", [])]
 
@@ -165,19 +180,27 @@ def run(config: Config) -> StageResult:
     """
     source = stage_input(config, "translations.jsonl", "translate")
     confidence, doc_inputs = _confidence(config)
-    inputs = {str(source): file_sha256(source), **doc_inputs}
+    inputs = {str(source): file_sha256(source), **doc_inputs, **_events_input(config)}
     reused = _reuse(config, inputs)
     if reused is not None:
         return reused
     folder = config.out / "export"
     counts: Counter[str] = Counter()
     pairs = select_pairs(read_records(source, Translation), config, confidence, counts)
-    with CorpusWriter(folder, config.formats, config.tmx_multilingual) as writer:
+    parallel = [f for f in config.formats if f in PARALLEL]
+    with CorpusWriter(folder, parallel, config.tmx_multilingual) as writer:
         for t in pairs:
             writer.write(t)
     counts.update(writer.counts)
-    for stale in set(_previous_outputs(config)) - set(writer.paths):
-        if stale.parent == folder and stale.name.startswith("corpus.") and remove_file(stale):
+    written = list(writer.paths)
+    if "comparable" in config.formats:
+        events = read_jsonl(config.out / "events.jsonl")
+        path = folder / COMPARABLE_FILE
+        counts["comparable_pairs"] = write_jsonl(path, comparable_pairs(events, config.roles))
+        written.append(path)
+    for stale in set(_previous_outputs(config)) - set(written):
+        stale_name = stale.name.startswith("corpus.") or stale.name == COMPARABLE_FILE
+        if stale.parent == folder and stale_name and remove_file(stale):
             log.info("removed %s: not part of this export", stale)
     summary_path = folder / "summary.json"
     summary = {
@@ -189,7 +212,7 @@ def run(config: Config) -> StageResult:
     atomic_write_json(summary_path, summary)
     return StageResult(
         "export",
-        (*writer.paths, summary_path),
+        (*written, summary_path),
         dict(counts),
         inputs=inputs,
         settings=config.settings(),
