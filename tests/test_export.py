@@ -338,5 +338,5 @@ def test_comparable_corpus_pairs_languages_within_each_event(tmp_path: Path) -> 
         json.loads(line)["event_id"] for line in (out / "events.jsonl").open(encoding="utf-8")
     }
     (out / "events.jsonl").unlink()
-    with pytest.raises(InputError, match="events.jsonl"):
+    with pytest.raises(InputError, match=r"events\.jsonl"):
         run(Config(out=out, formats=("comparable",), overwrite=True))
