@@ -98,7 +98,7 @@ def _links(events: list[Event]) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("degrade", [False, True])
-@pytest.mark.parametrize("folder", ["align", "events"])
+@pytest.mark.parametrize("folder", ["align", "events", "events_blind"])
 def test_event_links_against_the_gold_labels(tmp_path: Path, folder: str, degrade: bool) -> None:
     gold_events = json.loads((DATA / folder / "gold.json").read_text("utf-8"))["events"]
     event_of = {seg: name for name, segs in gold_events.items() for seg in segs}

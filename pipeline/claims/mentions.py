@@ -12,9 +12,10 @@ document in text order, in two passes:
    a sentence about a standing line (``line``: its use, what it is) joins a
    line's setting up only from within the same paragraph;
 2. a sentence that names no kind joins its paragraph neighbour's mention
-   (``paragraph``), the lead mention when the sentence before it is there
-   (``document``), or the lead mention when it names one of its people and no
-   date of its own (``actors``); otherwise it reports no event.
+   (``paragraph``), the lead mention when the sentence before it is there by
+   its kind or its paragraph (``document``), or the lead mention when it names
+   one of its people and no date the lead's dates do not fit (``actors``);
+   otherwise it reports no event.
 
 The document is the context: sentences are assigned, not whole documents.
 """
@@ -125,6 +126,11 @@ def _fits(m: Mention, f: Frame, max_gap_days: int) -> bool:
     return compatible(m.kind, f.kind) and (gap is None or gap <= max_gap_days)
 
 
+def _dated_fit(m: Mention, f: Frame, max_gap_days: int) -> bool:
+    """Fits, and a dated sentence meets the mention's own dates (not just no dates)."""
+    return _fits(m, f, max_gap_days) and (not f.spans or bool(m.spans))
+
+
 def local_mentions(frames: Sequence[Frame], max_gap_days: int = 3) -> list[Mention]:
     """Group one document's frames (in text order) into its event mentions.
 
@@ -163,7 +169,9 @@ def _context(
 ) -> None:
     """Second pass: sentences naming no kind join a mention by document context."""
     lead = mentions[0] if mentions else None
-    by_kind = dict(where)  # the document rule follows a sentence that names a kind
+    # The document rule follows a sentence there by its kind or its paragraph, so
+    # it never chains from one paragraph to the next and the next.
+    near_lead = dict(where)
     for i, f in enumerate(frames):
         if f.kind is not None:
             continue
@@ -172,9 +180,10 @@ def _context(
         chosen, how = None, ""
         if same_par and _fits(same_par[0], f, max_gap_days):
             chosen, how = same_par[0], "paragraph"
-        elif lead is not None and by_kind.get(i - 1) is lead and _fits(lead, f, max_gap_days):
+            near_lead[i] = chosen
+        elif lead is not None and near_lead.get(i - 1) is lead and _fits(lead, f, max_gap_days):
             chosen, how = lead, "document"
-        elif lead is not None and not f.spans and f.people & lead.people:
+        elif lead is not None and f.people & lead.people and _dated_fit(lead, f, max_gap_days):
             chosen, how = lead, "actors"
         if chosen is not None:
             chosen.add(f, how)

@@ -160,6 +160,7 @@ def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]
     """
     pub = parse_published(published)
     found: list[DateMention] = []
+    yearless: list[int] = []  # indices in found of dates whose text gives no year
     context: tuple[int, int] | None = None  # year and month of the last full date read
     for kind, match in sorted(_matches(text, lang), key=lambda km: km[1].start()):
         resolved = _resolve(kind, match, pub, context)
@@ -169,7 +170,36 @@ def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]
         if precision == "day" and kind not in ("d", "wd", "rel"):
             context = (int(iso[:4]), int(iso[5:7]))
         start, end = match.span()
+        if kind not in ("y", "wd", "rel") and not _group(match, "y"):
+            yearless.append(len(found))
         found.append(DateMention(match.group(0), start, end, iso, precision, approx))
+    return _years_from_neighbours(text, found, yearless)
+
+
+def _years_from_neighbours(
+    text: str, found: list[DateMention], yearless: list[int]
+) -> list[DateMention]:
+    """A yearless date right beside a relative year takes that year.
+
+    ``tháng 3 năm ngoái`` and ``去年11月`` are March and November of last year,
+    not of the publication year the yearless date would otherwise get.
+    """
+    years = [d for d in found if d.precision == "year" and d.approx]
+    for n in yearless:
+        date = found[n]
+        for year in years:
+            between = (
+                text[year.end : date.start]
+                if year.end <= date.start
+                else text[date.end : year.start]
+            )
+            if len(between.strip()) <= 1:
+                iso = year.iso + date.iso[4:]
+                if date_span(iso) is not None:
+                    found[n] = DateMention(
+                        date.surface, date.start, date.end, iso, date.precision, True
+                    )
+                break
     return found
 
 
