@@ -240,3 +240,17 @@ def test_segments_come_in_text_order(tmp_path: Path) -> None:
     segs = list(read_segments(reversed(rows), docs))
     h01 = [s.translation.seg_id for s in segs if s.translation.doc_id == "h01"]
     assert h01[:3] == ["h01:p00s0", "h01:p01s0", "h01:p01s1"]
+
+
+def test_cli_summary_counts_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    data = DATA / "align"
+    inputs = ["--input", str(data / "translations.jsonl"), "--input", str(data / "documents.jsonl")]
+    status = main(["-q", "align", "--out", str(tmp_path), *inputs, "--similarity", "lexical"])
+    assert status == 0
+    err = capsys.readouterr().err
+    events = list(read_records(tmp_path / "events.jsonl", Event))
+    multi = sum(len(e.outlets) > 1 for e in events)
+    assert f"events {len(events)}, events_multi_outlet {multi}, events_multi_lang 3" in err
+    assert "event_conflicts 0" in err and str(tmp_path / "events.jsonl") in err
