@@ -11,7 +11,7 @@ from pipeline.claims.blocking import candidate_pairs
 from pipeline.claims.clustering import Params, accepted, score_pair, time_signal, view
 from pipeline.claims.records import Claim
 from pipeline.claims.similarity import LexicalEncoder, top_terms
-from pipeline.facts.dates import date_span
+from pipeline.facts.date_keys import date_span
 from pipeline.records import Fact
 
 LEXICAL = Params(threshold=0.30, min_text=0.20)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.claims.records import Claim
-from pipeline.facts.dates import date_span
+from pipeline.facts.date_keys import date_span
 
 __all__ = ["ClaimView", "PairSignals", "Params", "agglomerate", "key_rarity", "score_pair", "view"]
 

@@ -32,7 +32,7 @@ from pipeline.claims.mentions import HOW_SCORES, Frame, Mention, frame, local_me
 from pipeline.claims.records import Claim, Cluster, Event, EventDocument, EventMember
 from pipeline.claims.select import SegmentFacts
 from pipeline.claims.verdicts import compare
-from pipeline.facts.dates import is_full_day
+from pipeline.facts.date_keys import is_full_day
 
 __all__ = ["find_events", "summarize_events"]
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from pipeline.claims.mentions import Mention, time_gap
 from pipeline.facts.actions import compatible, family
-from pipeline.facts.dates import date_span
+from pipeline.facts.date_keys import date_span
 
 __all__ = [
     "EventParams",

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 from pipeline.claims.select import SegmentFacts
 from pipeline.facts.actions import action_kind, compatible
-from pipeline.facts.dates import date_span, event_dates
+from pipeline.facts.date_keys import date_span
+from pipeline.facts.dates import event_dates
 
 __all__ = ["HOW_SCORES", "Frame", "Mention", "frame", "local_mentions", "time_gap"]
 

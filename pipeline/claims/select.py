@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.claims.records import Claim
-from pipeline.facts.dates import document_date, is_full_day
+from pipeline.facts.date_keys import document_date, is_full_day
 from pipeline.records import Document, Fact, Translation
 
 __all__ = [

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.claims.records import Claim, Conflict
-from pipeline.facts.dates import date_span
+from pipeline.facts.date_keys import date_span
 from pipeline.records import Fact
 
 __all__ = ["CONFLICT_SLOTS", "SLOTS", "Comparison", "compare", "source_of"]

@@ -18,6 +18,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.facts.date_keys import date_span
 from pipeline.facts.date_patterns import (
     EN_MONTHS,
     EN_WEEKDAYS,
@@ -33,18 +34,12 @@ from pipeline.facts.date_patterns import (
 __all__ = [
     "FUTURE_GRACE_DAYS",
     "DateMention",
-    "date_span",
     "date_spans",
-    "document_date",
     "event_dates",
     "find_dates",
-    "is_full_day",
     "parse_published",
 ]
 
-_ISO = re.compile(r"(\d{4})(?:-|年\s*)(\d{1,2})(?:-|月\s*)(\d{1,2})")
-_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
-_FULL_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A yearless date later than publication by more than this is taken as last year's.
 FUTURE_GRACE_DAYS = 31
 
@@ -79,43 +74,6 @@ def parse_published(published: str | None) -> dt.date | None:
         return dt.date.fromisoformat(published.strip()[:10])
     except ValueError:
         return None
-
-
-def document_date(published: str | None) -> str | None:
-    """A publication date as ISO ``YYYY-MM-DD`` (ISO, 2022年5月14日, day/month/year) or None."""
-    if not published:
-        return None
-    if m := _ISO.search(published):
-        y, mo, d = m.groups()
-    elif m := _DMY.search(published):
-        d, mo, y = m.groups()
-    else:
-        return None
-    return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-
-
-def is_full_day(key: str) -> bool:
-    """Whether a date key names one day (``YYYY-MM-DD``), not a month or a year."""
-    return bool(_FULL_DAY.match(key))
-
-
-def date_span(key: str) -> tuple[int, int] | None:
-    """The first and last day (ordinals) a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` key covers."""
-    parts = key.split("-")
-    try:
-        nums = [int(p) for p in parts]
-        if len(nums) == 3:
-            day = dt.date(*nums).toordinal()
-            return day, day
-        if len(nums) == 2:
-            first = dt.date(nums[0], nums[1], 1)
-            nxt = dt.date(nums[0] + nums[1] // 12, nums[1] % 12 + 1, 1)
-            return first.toordinal(), nxt.toordinal() - 1
-        if len(nums) == 1 and len(parts[0]) == 4:
-            return dt.date(nums[0], 1, 1).toordinal(), dt.date(nums[0], 12, 31).toordinal()
-    except ValueError:
-        return None
-    return None
 
 
 @functools.lru_cache(maxsize=64)
