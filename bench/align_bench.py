@@ -1,27 +1,37 @@
 """Benchmarks of the align stage: scaling on synthetic collections, pair precision/recall.
 
 ``scale``: builds synthetic collections of N documents (default 1000, 2000,
-4000, 8000) from English sentences of ../shared/data (WMT23 zh-en reference
+4000, 8000, 16000) from English sentences of ../shared/data (WMT23 zh-en reference
 and system outputs, IWSLT tst2012/2013 English), recombined into documents with
 random publication dates, plus a few injected events, each reported by several
 documents in different words. Each size runs in a fresh child process, with
 the lexical similarity by default; facts are read once per distinct sentence.
-The table gives claims, multi-document clusters, the extraction and alignment
-seconds, peak RSS, how many injected-event pairs were recovered, and the share
-of joined pairs whose two sentences render the same source line
-(``same_origin``: WMT23 reference and system outputs of one line, or the same
-sentence reused; the rest join sentences of different lines, mostly false
-matches).
+The table gives claims, multi-document clusters, the extraction, alignment
+and event-grouping seconds, multi-document events, peak RSS, how many
+injected-event pairs were recovered, and the share of joined pairs whose two
+sentences render the same source line (``same_origin``: WMT23 reference and
+system outputs of one line, or the same sentence reused; the rest join
+sentences of different lines, mostly false matches).
 
 ``stage``: the whole stage (files in and out, facts for every segment) on one size.
 
 ``pairs``: runs the stage on the seed fixtures (tests/data/align) and prints
 precision and recall of the pair decisions against the hand-labelled gold events.
 
+``events``: runs the stage on each labelled fixture set (the seeds,
+tests/data/align, on which the thresholds were chosen; and the held-out
+articles, tests/data/events, written alongside the code; and the blind
+held-out articles, tests/data/events_blind, written after it was frozen) and
+prints event-link precision, recall and F1 (a link is two sentences of
+different documents in one event) and the links joining sentences of
+different gold events; ``--degrade`` also runs each set with every
+translation replaced by the same nonsense.
+
 Usage::
 
     python -m bench.align_bench scale [--sizes 1000 2000] [--similarity lexical]
     python -m bench.align_bench pairs [--similarity embed]
+    python -m bench.align_bench events [--similarity lexical] [--degrade]
     python -m bench.align_bench stage 1000
 """
 
@@ -36,9 +46,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from pipeline.claims.records import Claim, Cluster
+from pipeline.claims.records import Claim, Cluster, Event
+from pipeline.claims.select import SegmentFacts
 from pipeline.io.files import read_json, read_text_lines
 from pipeline.io.jsonl import read_records, write_records
 from pipeline.records import Document, Fact, Translation
@@ -46,7 +58,15 @@ from pipeline.records import Document, Fact, Translation
 ROOT = Path(__file__).resolve().parent.parent
 
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data beside the checkout (a worktree under /work/wt/ has it two levels up).
+DATA = next(
+    (
+        p / "shared" / "data"
+        for p in Path(__file__).resolve().parents[2:4]
+        if (p / "shared").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "data",
+)
 CORPORA = [
     "wmt23-zh-en/generaltest2023.zh-en.ref.en",
     "wmt23-zh-en/generaltest2023.zh-en.hyp.NLLB_Greedy.en",
@@ -139,43 +159,32 @@ def collection(n_docs: int, seed: int = 0) -> tuple[list[Document], list[Transla
     return docs, trans, len(EVENTS) * per_event * (per_event - 1) // 2
 
 
-def cached_claims(docs: list[Document], trans: list[Translation]) -> list[Claim]:
-    """Claims as the stage makes them, with facts read once per distinct sentence.
+def cached_segments(docs: list[Document], trans: list[Translation]) -> list[SegmentFacts]:
+    """Segments with facts as the stage reads them, facts read once per distinct sentence.
 
     Sentences of the corpora are read with no document date (their relative
     dates stay unresolved); the injected reports with their document's date.
     """
-    from pipeline.claims.select import event_date, is_checkable
     from pipeline.facts.extract import claim_facts
 
-    published = {d.doc_id: d.published for d in docs}
+    by_id = {d.doc_id: d for d in docs}
     injected = {w for _, wordings in EVENTS for w in wordings}
     cache: dict[tuple[str, str | None], tuple[Fact, ...]] = {}
-    claims = []
+    segments = []
     for t in trans:
-        text, anchor = t.source, published[t.doc_id]
+        text, anchor = t.source, by_id[t.doc_id].published
         key = (text, anchor if text in injected else None)
         if key not in cache:
             cache[key] = claim_facts(text, text, "en", key[1])
-        facts = cache[key]
-        if is_checkable(text, text, facts, 6):
-            claims.append(
-                Claim(
-                    f"{t.doc_id}/{t.seg_id}",
-                    t.doc_id,
-                    t.seg_id,
-                    "en",
-                    text,
-                    text,
-                    None,
-                    anchor,
-                    event_date(facts),
-                    facts,
-                    anchor,
-                    t.role,
-                )
-            )
-    return claims
+        segments.append(SegmentFacts(t, by_id[t.doc_id], cache[key], anchor))
+    return segments
+
+
+def cached_claims(docs: list[Document], trans: list[Translation]) -> list[Claim]:
+    """Claims as the stage makes them, from :func:`cached_segments`."""
+    from pipeline.claims.select import claims_of
+
+    return list(claims_of(cached_segments(docs, trans), 6))
 
 
 def _ordinal(iso: str) -> int:
@@ -197,15 +206,20 @@ def one(n_docs: int, similarity: str) -> dict[str, object]:
     ``align_s`` the alignment (blocking, similarity, scoring, clustering, verdicts).
     """
     from pipeline.align import Config, align_claims, params_for
+    from pipeline.claims.event_records import find_events
+    from pipeline.claims.select import claims_of
     from pipeline.claims.similarity import resolve_kind
 
     docs, trans, injected = collection(n_docs)
     started = time.perf_counter()
-    claims = cached_claims(docs, trans)
+    segments = cached_segments(docs, trans)
+    claims = list(claims_of(segments, 6))
     extracted = time.perf_counter()
     encoder = resolve_kind(similarity)
     clusters = align_claims(claims, encoder, params_for(Config(out=Path(".")), encoder.name))
     aligned = time.perf_counter()
+    events, _ = find_events(segments, claims, clusters)
+    grouped = time.perf_counter()
     found = 0
     for c in clusters:  # each reporter document holds one injected sentence
         for _, wordings in EVENTS:
@@ -219,6 +233,8 @@ def one(n_docs: int, similarity: str) -> dict[str, object]:
         "multi_doc": sum(1 for c in clusters if len(c.docs) > 1),
         "extract_s": round(extracted - started, 1),
         "align_s": round(aligned - extracted, 1),
+        "events_s": round(grouped - aligned, 1),
+        "events": sum(1 for e in events if len(e.documents) > 1),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "event_pairs": f"{found}/{injected}",
         "same_origin": f"{same / pairs:.3f}" if pairs else "-",
@@ -265,7 +281,8 @@ def scale(sizes: list[int], similarity: str) -> None:
         done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(rows[-1], file=sys.stderr)
-    cols = ["docs", "segments", "claims", "multi_doc", "extract_s", "align_s", "peak_mb"]
+    cols = ["docs", "segments", "claims", "multi_doc", "extract_s", "align_s", "events_s"]
+    cols += ["events", "peak_mb"]
     cols += ["event_pairs", "same_origin"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
@@ -305,6 +322,58 @@ def pairs(similarity: str) -> None:
         print("false pair:", wrong)
 
 
+FIXTURE_SETS = {
+    "seeds (tuned on)": "align",
+    "held-out": "events",
+    "blind held-out": "events_blind",
+}
+NONSENSE = "The the of a in the is of the to a."
+
+
+def events(similarity: str, degrade: bool) -> None:
+    """Event-link precision, recall, F1 and cross-event links per fixture set."""
+    print(
+        "| fixtures | translations | gold links | predicted | correct | P | R | F1 |"
+        " links between different events |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, folder in FIXTURE_SETS.items():
+        for degraded in (False, True) if degrade else (False,):
+            row = _event_scores(ROOT / "tests" / "data" / folder, similarity, degraded)
+            kind = "degraded" if degraded else "ours"
+            print(f"| {name} | {kind} | " + " | ".join(str(v) for v in row) + " |")
+
+
+def _event_scores(data: Path, similarity: str, degraded: bool) -> list[object]:
+    from pipeline.align import Config, run
+
+    gold_events: dict[str, list[str]] = read_json(data / "gold.json")["events"]
+    gold = _pairs(gold_events.values())
+    event_of = {seg: name for name, segs in gold_events.items() for seg in segs}
+    with tempfile.TemporaryDirectory() as tmp:
+        trans = data / "translations.jsonl"
+        if degraded:
+            trans = Path(tmp) / "in" / "translations.jsonl"
+            trans.parent.mkdir()
+            rows = [
+                replace(t, translation=NONSENSE)
+                for t in read_records(data / "translations.jsonl", Translation)
+            ]
+            write_records(trans, rows)
+        out = Path(tmp) / "out"
+        run(Config(out=out, input=(trans, data / "documents.jsonl"), similarity=similarity))
+        found = list(read_records(out / "events.jsonl", Event))
+    predicted = _pairs([m.seg_id for m in e.members] for e in found)
+    hit = predicted & gold
+    across = sum(
+        1 for a, b in predicted if a in event_of and b in event_of and event_of[a] != event_of[b]
+    )
+    p = len(hit) / len(predicted) if predicted else 0.0
+    r = len(hit) / len(gold) if gold else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return [len(gold), len(predicted), len(hit), f"{p:.3f}", f"{r:.3f}", f"{f1:.3f}", across]
+
+
 def _pairs(groups: object) -> set[tuple[str, str]]:
     out = set()
     for group in groups:  # type: ignore[attr-defined]
@@ -316,15 +385,18 @@ def _pairs(groups: object) -> set[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["scale", "pairs", "stage", "_one"])
+    parser.add_argument("mode", choices=["scale", "pairs", "events", "stage", "_one"])
     parser.add_argument("n", nargs="?", type=int)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000, 16000])
     parser.add_argument("--similarity", default="lexical")
+    parser.add_argument("--degrade", action="store_true", help="events: also with nonsense MT")
     args = parser.parse_args()
     if args.mode == "_one":
         print(json.dumps(one(args.n, args.similarity)))
     elif args.mode == "stage":
         stage(args.n or 1000, args.similarity)
+    elif args.mode == "events":
+        events(args.similarity, args.degrade)
     elif args.mode == "scale":
         scale(args.sizes, args.similarity)
     else:

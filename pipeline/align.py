@@ -1,14 +1,16 @@
-"""The align stage: translations + documents -> claims.jsonl + alignments.jsonl.
+"""The align stage: translations + documents -> claims.jsonl, alignments.jsonl, events.jsonl.
 
 Reads ``translations.jsonl`` and ``documents.jsonl`` (the run directory's, or
 the ``--input`` files, told apart by their content), keeps the segments that
 state something checkable (:mod:`pipeline.claims.select`), scores pairs of claims
 from different documents (:mod:`pipeline.claims.clustering`, text similarity from
 :mod:`pipeline.claims.similarity`), clusters them into events and compares the facts
-each member gives (:mod:`pipeline.claims.verdicts`).
+each member gives (:mod:`pipeline.claims.verdicts`), then groups every sentence
+that reports one event, across documents and languages, into events with the
+clusters inside (:mod:`pipeline.claims.event_records`).
 
 Clustering needs every claim at once, so the stage is not resumable midway:
-both outputs are written atomically, and a finished run with the same inputs
+the outputs are written atomically, and a finished run with the same inputs
 and settings is reused, not redone.
 """
 
@@ -27,6 +29,7 @@ from pipeline import ConfigError, InputError
 from pipeline.claims.blocking import candidate_pairs
 from pipeline.claims.clustering import (
     ClaimView,
+    PairSignals,
     Params,
     accepted,
     agglomerate,
@@ -34,8 +37,10 @@ from pipeline.claims.clustering import (
     score_pair,
 )
 from pipeline.claims.clustering import view as claim_view
+from pipeline.claims.event_records import find_events, summarize_events
+from pipeline.claims.events import EventParams
 from pipeline.claims.records import Claim, Cluster, ClusterMember
-from pipeline.claims.select import extract_claims, read_documents
+from pipeline.claims.select import claims_of, read_documents, read_segments
 from pipeline.claims.similarity import (
     SIMILARITY_KINDS,
     Embedder,
@@ -47,7 +52,7 @@ from pipeline.claims.similarity import (
 from pipeline.claims.verdicts import compare
 from pipeline.io.jsonl import read_jsonl, read_records, write_records
 from pipeline.records import Document, Translation
-from pipeline.run.files import ALIGNMENTS, CLAIMS, DOCUMENTS, TRANSLATIONS
+from pipeline.run.files import ALIGNMENTS, CLAIMS, DOCUMENTS, EVENTS, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.stage import StageConfig, StageResult
 
@@ -121,22 +126,27 @@ def run(config: Config) -> StageResult:
     paths = [p for p in (trans_path, docs_path) if p is not None]
     inputs = hash_inputs(paths)
     claims_path, out_path = config.out / CLAIMS, config.out / ALIGNMENTS
-    outputs = (claims_path, out_path)
+    events_path = config.out / EVENTS
+    outputs = (claims_path, out_path, events_path)
     if (reused := reuse(config, STAGE, outputs, inputs)) is not None:
         return reused
     docs = read_documents(read_records(docs_path, Document)) if docs_path else {}
     if docs_path is None:
         log.warning("no documents.jsonl: outlets and publication dates unknown")
     translations = read_records(trans_path, Translation)
-    claims = list(extract_claims(translations, docs, config.min_words, config.captions))
+    segments = list(read_segments(translations, docs, config.captions))
+    claims = list(claims_of(segments, config.min_words))
     encoder = resolve_kind(config.similarity)
     log.info("align: %s text similarity", encoder.name)
     clusters = align_claims(claims, encoder, params_for(config, encoder.name))
+    event_params = EventParams(max_gap_days=config.max_gap_days)
+    events, clusters = find_events(segments, claims, clusters, event_params)
     if not config.singletons:
         clusters = [c for c in clusters if len(c.members) > 1]
     write_records(claims_path, claims)
     write_records(out_path, clusters)
-    counts = summarize(clusters, len(claims))
+    write_records(events_path, events)
+    counts = summarize(clusters, len(claims)) | summarize_events(events)
     return StageResult(STAGE, outputs, counts, (), False, inputs, settings=config.settings())
 
 
@@ -176,7 +186,7 @@ def align_claims(
     edges = _accepted_pairs(views, left, right, cosines, params)
     known = {(i, j): signals for i, j, signals in edges}  # the linkage checks add to it
 
-    def scorer(pairs: list[tuple[int, int]]) -> list[dict[str, object]]:
+    def scorer(pairs: list[tuple[int, int]]) -> list[PairSignals]:
         todo = [(min(p), max(p)) for p in pairs if (min(p), max(p)) not in known]
         if todo:
             a, b = np.array([p[0] for p in todo]), np.array([p[1] for p in todo])
@@ -197,7 +207,7 @@ def _accepted_pairs(
     right: np.ndarray,
     cosines: np.ndarray,
     params: Params,
-) -> list[tuple[int, int, dict[str, object]]]:
+) -> list[tuple[int, int, PairSignals]]:
     """Score the candidate pairs similar enough in text; keep those accepted."""
     edges = []
     for i, j, text in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True):
@@ -208,15 +218,15 @@ def _accepted_pairs(
     return edges
 
 
-def build_cluster(members: Sequence[Claim], joins: Sequence[dict[str, object]]) -> Cluster:
+def build_cluster(members: Sequence[Claim], joins: Sequence[PairSignals]) -> Cluster:
     """The cluster record of some claims and the pair signals that joined them."""
     comparison = compare(members)
     ids = sorted(c.claim_id for c in members)
     digest = hashlib.sha1("\n".join(ids).encode("utf-8")).hexdigest()[:12]
     best: dict[str, float] = {}
     for s in joins:
-        for cid in (str(s["a"]), str(s["b"])):
-            best[cid] = max(best.get(cid, 0.0), float(s["score"]))  # type: ignore[arg-type]
+        for cid in (s.a, s.b):
+            best[cid] = max(best.get(cid, 0.0), s.score)
     dates = Counter(c.event_date for c in members if c.event_date)
     return Cluster(
         cluster_id=f"c{digest}",
@@ -225,16 +235,13 @@ def build_cluster(members: Sequence[Claim], joins: Sequence[dict[str, object]]) 
         facts=comparison.facts,
         verdict=comparison.verdict,
         conflicts=comparison.conflicts,
-        scores=tuple(_rounded(s) for s in joins),
+        scores=tuple(s.to_dict() for s in joins),
         event_date=dates.most_common(1)[0][0] if dates else None,
         langs=tuple(sorted({c.lang for c in members})),
         silent=comparison.silent,
         outlets=tuple(sorted({c.outlet for c in members if c.outlet})),
+        slot_verdicts=comparison.slots,
     )
-
-
-def _rounded(signals: dict[str, object]) -> dict[str, object]:
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in signals.items()}
 
 
 def _member(c: Claim, score: float) -> ClusterMember:

@@ -89,7 +89,8 @@ def _export_options(p: argparse.ArgumentParser) -> None:
         type=comma_list,
         action="extend",
         default=SUPPRESS,
-        help="jsonl, tsv, moses, tmx, parquet, hf (repeat or comma list; default jsonl,tmx,moses)",
+        help="jsonl, tsv, moses, tmx, parquet, hf, comparable (cross-language sentence pairs of "
+        "each event, from events.jsonl); repeat or comma list; default jsonl,tmx,moses",
     )
     p.add_argument(
         "--roles", type=comma_list, action="extend", default=SUPPRESS, help="default title,body"

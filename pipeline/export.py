@@ -13,7 +13,10 @@ in that one pass into ``<out>/export/``:
 - ``tmx``: ``corpus.<src>-<tgt>.tmx`` (TMX 1.4b), or one ``corpus.tmx`` with
   ``tmx_multilingual``;
 - ``parquet``: ``corpus.parquet``; ``hf``: a Hugging Face datasets folder ``hf/``
-  (:mod:`pipeline.corpus.columnar`; both need pyarrow, the ``parquet`` extra).
+  (:mod:`pipeline.corpus.columnar`; both need pyarrow, the ``parquet`` extra);
+- ``comparable``: ``comparable.jsonl`` from ``events.jsonl`` (the align stage's):
+  the cross-language sentence pairs of each event, source and English on both
+  sides, with the event id (:mod:`pipeline.corpus.comparable`).
 
 Only ``translated`` pairs go in (identity English pairs are not parallel data),
 after the role, language-confidence and duplicate filters and the OpusFilter-style
@@ -37,20 +40,22 @@ from pathlib import Path
 
 from pipeline import ConfigError, InputError, __version__
 from pipeline.corpus.columnar import HF_FOLDER, dataset_card, require_pyarrow
+from pipeline.corpus.comparable import COMPARABLE_FILE, comparable_pairs
 from pipeline.corpus.filters import FILTERS, FilterChain, FilterSettings
 from pipeline.corpus.writer import CorpusWriter
 from pipeline.io.atomic import atomic_write_json, atomic_write_text, remove_file
 from pipeline.io.files import count_lines
-from pipeline.io.jsonl import read_records
+from pipeline.io.jsonl import read_jsonl, read_records, write_jsonl
 from pipeline.records import ROLES, Document, Translation
-from pipeline.run.files import DOCUMENTS, EXPORT, EXPORT_SUMMARY, TRANSLATIONS
+from pipeline.run.files import DOCUMENTS, EVENTS, EXPORT, EXPORT_SUMMARY, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, recorded_outputs, reuse
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "tsv", "moses", "tmx", "parquet", "hf")
+FORMATS = ("jsonl", "tsv", "moses", "tmx", "parquet", "hf", "comparable")
+PARALLEL = ("jsonl", "tsv", "moses", "tmx", "parquet", "hf")
 ANY_FLAG = "any"
 # A filter's name -> its key in the counts (``skipped_flagged`` predates the filter chain).
 _FILTER_KEYS = {"flags": "skipped_flagged"}
@@ -61,7 +66,7 @@ class Config(StageConfig):
     """Export settings.
 
     Attributes:
-        formats: any of jsonl, tsv, moses, tmx, parquet, hf.
+        formats: any of jsonl, tsv, moses, tmx, parquet, hf (parallel) and comparable (events).
         roles: segment roles to export (title and body by default; captions are often
             photo credits, so they are on request).
         min_lang_confidence: drop pairs whose document's language confidence is lower.
@@ -172,6 +177,16 @@ def _confidence(config: Config) -> tuple[dict[str, float] | None, dict[str, str]
     return table, hash_inputs([path])
 
 
+def _events_input(config: Config) -> dict[str, str]:
+    """events.jsonl and its hash, when the comparable corpus needs it."""
+    if "comparable" not in config.formats:
+        return {}
+    path = config.out / EVENTS
+    if not path.is_file():
+        raise InputError(f"{path}: not found (--format comparable needs `parallax align` first)")
+    return hash_inputs([path])
+
+
 def run(config: Config) -> StageResult:
     """Run the export stage on the run directory.
 
@@ -181,7 +196,7 @@ def run(config: Config) -> StageResult:
     """
     source = stage_input(config, TRANSLATIONS, "translate")
     confidence, doc_inputs = _confidence(config)
-    inputs = {**hash_inputs([source]), **doc_inputs}
+    inputs = {**hash_inputs([source]), **doc_inputs, **_events_input(config)}
     if (reused := reuse(config, "export", None, inputs)) is not None:
         return reused
     folder = config.out / EXPORT
@@ -190,13 +205,19 @@ def run(config: Config) -> StageResult:
     progress = Progress("export", count_lines(source), "pair")
     rows = progress.iterate(read_records(source, Translation))
     pairs = select_pairs(rows, config, confidence, counts, chain)
-    with CorpusWriter(folder, config.formats, config.tmx_multilingual) as writer:
+    parallel = [f for f in config.formats if f in PARALLEL]
+    with CorpusWriter(folder, parallel, config.tmx_multilingual) as writer:
         for t in pairs:
             writer.write(t)
     counts.update(writer.counts)
     outputs = list(writer.paths)
     if "hf" in config.formats:
         outputs.append(_write_card(folder, writer, chain))
+    if "comparable" in config.formats:
+        path = folder / COMPARABLE_FILE
+        events = read_jsonl(config.out / EVENTS)
+        counts["comparable_pairs"] = write_jsonl(path, comparable_pairs(events, config.roles))
+        outputs.append(path)
     for stale in set(recorded_outputs(config.out, "export")) - set(outputs):
         if _ours(stale, folder) and remove_file(stale):
             log.info("removed %s: not part of this export", stale)
@@ -219,9 +240,9 @@ def run(config: Config) -> StageResult:
 
 
 def _ours(path: Path, folder: Path) -> bool:
-    """A file an earlier export wrote: ``corpus.*`` or anything in the hf folder."""
+    """A file an earlier export wrote: ``corpus.*``, the comparable corpus, the hf folder."""
     if path.parent == folder:
-        return path.name.startswith("corpus.")
+        return path.name.startswith("corpus.") or path.name == COMPARABLE_FILE
     return (folder / HF_FOLDER) in path.parents
 
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from pipeline.claims.records import Cluster
+from pipeline.claims.records import Cluster, Event
 from pipeline.io.atomic import atomic_write_chunks
 from pipeline.io.files import read_json
 from pipeline.io.jsonl import read_jsonl, read_records
@@ -75,6 +75,8 @@ def gather(files: RunFiles, title: str = "Parallax report") -> ReportData:
             for member in cluster.members:
                 links[(member.doc_id, member.seg_id)].append(cluster.cluster_id)
         data.seg_clusters = dict(links)
+    if files.events is not None:
+        data.events = list(read_records(files.events, Event))
     if files.evaluation is not None:
         data.evaluation = parse_evaluation(read_json(files.evaluation), files.evaluation)
     return data
@@ -103,6 +105,7 @@ def run(config: Config) -> StageResult:
         "translations": len(data.translations),
         "flagged": data.flagged,
         "clusters": len(data.clusters),
+        "events": len(data.events),
         "evaluated": len(data.evaluation.joined) if data.evaluation else 0,
     }
     return StageResult(

@@ -11,9 +11,10 @@ import pytest
 from pipeline import ConfigError, InputError, ModelError
 from pipeline.align import Config, run
 from pipeline.claims.records import Claim, Cluster
-from pipeline.claims.select import document_date, is_checkable
+from pipeline.claims.select import is_checkable
 from pipeline.claims.similarity import LexicalEncoder, load_model
 from pipeline.cli import main
+from pipeline.facts.date_keys import document_date
 from pipeline.io.jsonl import read_records
 from pipeline.records import Fact
 from pipeline.run.runner import run_stage

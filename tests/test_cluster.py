@@ -8,9 +8,10 @@ import pytest
 
 from pipeline.align import align_claims
 from pipeline.claims.blocking import candidate_pairs
-from pipeline.claims.clustering import Params, accepted, date_span, score_pair, time_signal, view
+from pipeline.claims.clustering import Params, accepted, score_pair, time_signal, view
 from pipeline.claims.records import Claim
 from pipeline.claims.similarity import LexicalEncoder, top_terms
+from pipeline.facts.date_keys import date_span
 from pipeline.records import Fact
 
 LEXICAL = Params(threshold=0.30, min_text=0.20)
@@ -87,8 +88,8 @@ def test_shared_date_alone_does_not_join() -> None:
     a = view(claim("a", 1, "x", "when=2022-05-13;who=austin;who=shoigu"), None)
     b = view(claim("b", 1, "x", "when=2022-05-13;where=donbass"), None)
     signals = score_pair(a, b, text=0.05, params=LEXICAL)
-    assert signals["time"] == 1.0
-    assert float(signals["score"]) < LEXICAL.threshold  # type: ignore[arg-type]
+    assert signals.time == 1.0
+    assert signals.score < LEXICAL.threshold
     assert not accepted(signals, LEXICAL)
 
 
@@ -96,8 +97,8 @@ def test_conflicting_places_penalize() -> None:
     a = view(claim("a", 1, "x", "where=syria"), None)
     b = view(claim("b", 1, "x", "where=ukraine"), None)
     signals = score_pair(a, b, text=0.5, params=LEXICAL)
-    assert signals["clashes"] == ["where"]
-    assert float(signals["penalty"]) > 0  # type: ignore[arg-type]
+    assert signals.clashes == ("where",)
+    assert signals.penalty > 0
 
 
 def test_blocking_never_pairs_a_document_with_itself() -> None:

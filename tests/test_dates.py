@@ -119,3 +119,20 @@ def test_yearless_dates_need_publication(text: str, lang: str) -> None:
 def test_parse_published(published: str | None, expected: str | None) -> None:
     got = parse_published(published)
     assert (got.isoformat() if got else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "published", "iso"),
+    [
+        # tests/data/events_blind b03: March of last year, not of the publication year.
+        ("Tháng 3 năm ngoái, ông Tập đã thăm Moskva.", "vi", "2024-05-17", "2023-03"),
+        # tests/data/events h04: 去年11月 is November 2022 in an article of November 2023.
+        ("两国元首继去年11月巴厘岛会晤后再次会谈。", "zh", "2023-11-16", "2022-11"),
+        ("今年7月28日，两国元首曾通电话。", "zh", "2022-11-15", "2022-07-28"),
+    ],
+)
+def test_a_yearless_date_beside_a_relative_year_takes_it(
+    text: str, lang: str, published: str, iso: str
+) -> None:
+    dates = [d.iso for d in find_dates(text, lang, published) if d.precision != "year"]
+    assert dates == [iso]

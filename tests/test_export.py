@@ -324,3 +324,26 @@ def test_lone_surrogates_from_json_do_not_break_any_format(tmp_path: Path) -> No
     assert (export / "corpus.vi-en.en").read_text("utf-8") == "Lone \ufffd surrogate\n"
     assert json.loads((export / "corpus.jsonl").read_text("utf-8"))["seg_id"] == "s\ufffd"
     assert etree.DTD(str(DTD_PATH)).validate(etree.parse(str(export / "corpus.vi-en.tmx")))
+
+
+def test_comparable_corpus_pairs_languages_within_each_event(tmp_path: Path) -> None:
+    from pipeline import InputError
+    from tests.support.event_fixture import event_run
+
+    out = event_run(tmp_path / "run")
+    result = run(Config(out=out, formats=("comparable",), roles=("title", "body")))
+    rows = [
+        json.loads(line) for line in (out / "export" / "comparable.jsonl").open(encoding="utf-8")
+    ]
+    assert result.counts["comparable_pairs"] == len(rows) > 0
+    assert all(r["a_lang"] == "vi" and r["b_lang"] == "zh" and r["langs"] == "vi-zh" for r in rows)
+    assert all(r["a_doc_id"] != r["b_doc_id"] and r["a_english"] and r["b_source"] for r in rows)
+    # The 13 May call: VietNamNet's "cuộc điện đàm ngày 13/5" against 观察者网's 5月13日.
+    call = [r for r in rows if r["when"] == "2022-05-13"]
+    assert any("13/5" in r["a_source"] and "5月13日" in r["b_source"] for r in call)
+    assert {r["event_id"] for r in rows} <= {
+        json.loads(line)["event_id"] for line in (out / "events.jsonl").open(encoding="utf-8")
+    }
+    (out / "events.jsonl").unlink()
+    with pytest.raises(InputError, match=r"events\.jsonl"):
+        run(Config(out=out, formats=("comparable",), overwrite=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -284,3 +285,50 @@ def test_fact_rows_show_the_align_verdict(
     mark, got = _slot_mark(values, conflict)
     assert f">{label}<" in mark
     assert got == cls
+
+
+@pytest.fixture(scope="module")
+def seed_events(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Page]:
+    from tests.support.event_fixture import event_run
+
+    out = event_run(tmp_path_factory.mktemp("events"))
+    run(Config(out=out))
+    html = (out / "report.html").read_text("utf-8")
+    return html, Page(html)
+
+
+def test_events_come_above_the_claim_clusters(seed_events: tuple[str, Page]) -> None:
+    html, page = seed_events
+    assert html.index('id="events"') < html.index('id="clusters"') < html.index('id="documents"')
+    events = html.split('id="events"')[1].split('id="clusters"')[0]
+    # The 13 May call: its label, date, both outlets on the timeline, both languages side by side.
+    call = next(c for c in events.split('class="event card"')[1:] if "2022-05-13" in c)
+    assert "US and Russian defence" in call and "VietNamNet" in call and "观察者网" in call
+    assert 'lang="vi"' in call and 'lang="zh"' in call and "first phone call" in call
+    assert {h[1:] for h in page.hrefs()} <= page.ids()  # every event link lands
+
+
+def test_labels_and_values_read_as_people_read_them(seed_events: tuple[str, Page]) -> None:
+    html, _ = seed_events
+    clusters = html.split('id="clusters"')[1].split('id="documents"')[0]
+    assert "<h3>Cluster c" not in clusters  # named by their English, not a hash
+    tables = re.findall(r'<table class="grid facts">.*?</table>', html)
+    assert any("Russian Defence Ministry" in t for t in tables)  # the key ru-mod, as read
+    assert not any("ru-mod" in t or ">moscow<" in t for t in tables)
+    assert "VietNamNet (vi)" not in clusters and "VietNamNet · 2" in clusters
+
+
+def test_single_source_clusters_fold_behind_a_filter(seed_events: tuple[str, Page]) -> None:
+    html, _ = seed_events
+    clusters = html.split('id="clusters"')[1].split('id="documents"')[0]
+    shown, folded = clusters.split('<details class="single-clusters">')
+    headings = re.findall(r"<h3>.*?</h3>", shown)
+    assert headings and not any("verdict-single-source" in h for h in headings)
+    assert folded.count('class="cluster card"') > shown.count('class="cluster card"')
+
+
+def test_conflict_notes_name_outlets_and_sentences(report: tuple[str, Page]) -> None:
+    html, _ = report
+    cluster = html.split(f'id="{anchor("cluster", "k1")}"')[1].split("</section>")[0]
+    notes = re.findall(r"<li>(?:when|where|amount|initiator|who): .*?</li>", cluster)
+    assert notes and all("baoquocte.vn: “" in n or "guancha.cn: “" in n for n in notes)

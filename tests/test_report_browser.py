@@ -153,3 +153,45 @@ def test_seeds_times_200_open_and_scroll(browser: Any, tmp_path: Path) -> None:
         anchor("doc", "000_1280a4e69ba20f9d~199")
     )
     page.page.close()
+
+
+@pytest.fixture(scope="module")
+def events_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.support.event_fixture import event_run
+
+    out = event_run(tmp_path_factory.mktemp("events"))
+    run(Config(out=out))
+    return out / "report.html"
+
+
+def test_events_view_above_clusters_and_links_into_documents(
+    browser: Any, events_report: Path
+) -> None:
+    page = Opened(browser, events_report)
+    assert page.errors == []
+    top = "id => document.getElementById(id).getBoundingClientRect().top + scrollY"
+    assert page.page.evaluate(top, "events") < page.page.evaluate(top, "clusters")
+    cards = page.page.locator("section.event")
+    assert cards.count() >= 3  # the 13 May call, the 2022 line, the talks the US sought
+    call = cards.filter(has_text="2022-05-13").first
+    assert call.locator(".side").count() == 2  # VietNamNet and 观察者网 side by side
+    boxes = [call.locator(".side").nth(i).bounding_box() for i in range(2)]
+    assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]
+    link = call.locator("a.seglink").first
+    target = link.get_attribute("href")[1:]
+    link.click()
+    assert page.page.evaluate("document.querySelector(':target').id") == target
+    assert page.visible(target)
+    page.page.close()
+
+
+def test_single_source_clusters_are_folded_until_asked(browser: Any, events_report: Path) -> None:
+    page = Opened(browser, events_report)
+    folded = page.page.locator("details.single-clusters")
+    assert folded.evaluate("d => d.open") is False
+    hidden = folded.locator("section.cluster").first.get_attribute("id")
+    assert not page.visible(hidden)
+    page.page.evaluate("id => { location.hash = id; }", hidden)
+    page.page.wait_for_function("document.querySelector('details.single-clusters').open")
+    assert page.visible(hidden)
+    page.page.close()

@@ -1,6 +1,8 @@
-"""Fact comparison inside a cluster: agree, conflict, single-source, attribution."""
+"""Fact comparison inside a cluster: agree, conflict, unconfirmed, single-source, attribution."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
@@ -50,9 +52,16 @@ def test_attribution_agrees_on_initiator_and_never_conflicts_on_source() -> None
         ("initiator=US", "initiator=RU", "conflict", "initiator"),
         ("where=ukraine", "where=syria", "conflict", "where"),
         ("where=ukraine;where=kyiv", "where=ukraine", "agree", None),
-        ("who=lloyd-austin", "who=sergei-shoigu", "agree", None),  # actors never conflict
-        ("source=tass", "source=reuters", "agree", None),  # who says so never conflicts
-        ("when=2022-05-13", "who=lloyd-austin", "agree", None),  # silence is no conflict
+        # Actors and who says so never conflict, but different ones confirm nothing.
+        ("who=lloyd-austin", "who=sergei-shoigu", "unconfirmed", None),
+        ("source=tass", "source=reuters", "unconfirmed", None),
+        ("when=2022-05-13", "who=lloyd-austin", "unconfirmed", None),  # silence is no conflict
+        (
+            "who=lloyd-austin",
+            "who=lloyd-austin",
+            "unconfirmed",
+            None,
+        ),  # a shared name confirms no fact
     ],
 )
 def test_pairwise_verdicts(a: str, b: str, verdict: str, slot: str | None) -> None:
@@ -94,7 +103,7 @@ def amount_claim(cid: str, text: tuple[str, str]) -> Claim:
     [
         (MORE_THAN_40BN, EXACT_40BN, "agree"),  # within the stated approximation
         (ABOUT_3_8BN, EXACT_40BN, "conflict"),  # 3.8e9 vs 4e10
-        (ONE_HOUR, EXACT_40BN, "agree"),  # different units: not comparable
+        (ONE_HOUR, EXACT_40BN, "unconfirmed"),  # different units: not comparable, not confirmed
     ],
 )
 def test_amounts(a: tuple[str, str], b: tuple[str, str], verdict: str) -> None:
@@ -107,3 +116,31 @@ def test_amount_conflict_shows_qualified_values() -> None:
     (conflict,) = result.conflicts
     assert conflict.slot == "amount"
     assert conflict.values == {"about 3.8e9 USD": ["vn/1"], "4e10 USD": ["zh/1"]}
+
+
+def test_two_documents_with_nothing_in_common_are_unconfirmed_not_agree() -> None:
+    # The seeds' cluster that paired "the call lasted about 1 hour" (13 May) with
+    # "Milley and Gerasimov last spoke on 11 February" was a green "agree".
+    hour = claim("vn/5", "amount=1 hour;who=lloyd-austin")
+    feb = claim("zh/9", "when=2022-02-11;who=mark-milley;who=valery-gerasimov")
+    result = compare([hour, feb])
+    assert result.verdict == "unconfirmed"
+    assert result.slots == {
+        "when": "single-source",
+        "who": "unconfirmed",
+        "amount": "single-source",
+    }
+
+
+def test_slot_verdicts_count_outlets_not_documents() -> None:
+    a, b = claim("d1/1", "when=2022-05-13"), claim("d2/1", "when=2022-05-13")
+    same_outlet = [replace(a, outlet="TASS"), replace(b, outlet="TASS")]
+    assert compare(same_outlet).verdict == "single-source"
+    two = [
+        replace(a, outlet="TASS"),
+        replace(b, outlet="Reuters"),
+        claim("d3/1", "when=2022-05-20"),
+    ]
+    result = compare(two)
+    assert result.slots["when"] == "conflict" and result.verdict == "conflict"
+    assert compare(two[:2]).slots == {"when": "agree"}

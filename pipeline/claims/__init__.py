@@ -1,1 +1,4 @@
-"""Claims and their clusters across documents: selection, similarity, scoring, verdicts."""
+"""Claims, their clusters and the events above them.
+
+Selection, similarity, blocking, scoring, verdicts; mentions, events, event records.
+"""

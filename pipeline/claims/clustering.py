@@ -16,7 +16,6 @@ The steps, each a function:
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from collections import Counter, defaultdict
@@ -24,8 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.claims.records import Claim
+from pipeline.facts.date_keys import date_span
 
-__all__ = ["ClaimView", "Params", "agglomerate", "key_rarity", "score_pair", "view"]
+__all__ = ["ClaimView", "PairSignals", "Params", "agglomerate", "key_rarity", "score_pair", "view"]
 
 log = logging.getLogger(__name__)
 
@@ -68,23 +68,40 @@ class ClaimView:
     rarity: Mapping[str, float] = field(default_factory=dict)
 
 
-def date_span(key: str) -> tuple[int, int] | None:
-    """The first and last day (ordinals) a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` key covers."""
-    parts = key.split("-")
-    try:
-        nums = [int(p) for p in parts]
-        if len(nums) == 3:
-            day = dt.date(*nums).toordinal()
-            return day, day
-        if len(nums) == 2:
-            first = dt.date(nums[0], nums[1], 1)
-            nxt = dt.date(nums[0] + nums[1] // 12, nums[1] % 12 + 1, 1)
-            return first.toordinal(), nxt.toordinal() - 1
-        if len(nums) == 1 and len(parts[0]) == 4:
-            return dt.date(nums[0], 1, 1).toordinal(), dt.date(nums[0], 12, 31).toordinal()
-    except ValueError:
-        return None
-    return None
+@dataclass(frozen=True)
+class PairSignals:
+    """Every signal of one scored pair of claims, and the combined score.
+
+    Attributes:
+        a: the first claim's id.
+        b: the second claim's id.
+        text: text similarity of the translations.
+        facts: rarity-weighted fact overlap.
+        time: time signal (:func:`time_signal`).
+        penalty: what clashing slots take off.
+        clashes: the slots both claims fill with nothing in common.
+        score: the weighted combination, less the penalty.
+        blocked: why the pair may not join, or None.
+    """
+
+    a: str
+    b: str
+    text: float
+    facts: float
+    time: float
+    penalty: float
+    clashes: tuple[str, ...]
+    score: float
+    blocked: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        """The signals as written in ``alignments.jsonl`` (floats to four places)."""
+        out: dict[str, object] = {}
+        for name in ("a", "b", "text", "facts", "time", "penalty", "clashes", "score", "blocked"):
+            value = getattr(self, name)
+            out[name] = round(value, 4) if isinstance(value, float) else value
+        out["clashes"] = list(self.clashes)
+        return out
 
 
 def key_rarity(claims: Sequence[Claim]) -> dict[str, float]:
@@ -185,40 +202,40 @@ def fact_signals(a: ClaimView, b: ClaimView) -> tuple[float, float, list[str]]:
     return (shared / union) * min(1.0, shared / SPECIFIC), penalty, clashes
 
 
-def score_pair(a: ClaimView, b: ClaimView, text: float, params: Params) -> dict[str, object]:
+def score_pair(a: ClaimView, b: ClaimView, text: float, params: Params) -> PairSignals:
     """All signals of one pair and its combined ``score`` (``blocked`` says why it cannot join)."""
     time, blocked = time_signal(a, b, params)
     facts, penalty, clashes = fact_signals(a, b)
     w = params.weights
     score = w["text"] * text + w["facts"] * facts + w["time"] * time - penalty
-    return {
-        "a": a.claim.claim_id,
-        "b": b.claim.claim_id,
-        "text": float(text),
-        "facts": facts,
-        "time": time,
-        "penalty": penalty,
-        "clashes": clashes,
-        "score": float(score),
-        "blocked": blocked,
-    }
+    return PairSignals(
+        a=a.claim.claim_id,
+        b=b.claim.claim_id,
+        text=float(text),
+        facts=float(facts),
+        time=float(time),
+        penalty=float(penalty),
+        clashes=tuple(clashes),
+        score=float(score),
+        blocked=blocked,
+    )
 
 
-def accepted(signals: dict[str, object], params: Params) -> bool:
+def accepted(signals: PairSignals, params: Params) -> bool:
     """The decision, read from the signals: may this pair join a cluster?"""
     return (
-        signals["blocked"] is None
-        and float(signals["text"]) >= params.min_text  # type: ignore[arg-type]
-        and float(signals["score"]) >= params.threshold  # type: ignore[arg-type]
+        signals.blocked is None
+        and signals.text >= params.min_text
+        and signals.score >= params.threshold
     )
 
 
 def agglomerate(
     views: Sequence[ClaimView],
-    edges: Sequence[tuple[int, int, dict[str, object]]],
-    scorer: Callable[[list[tuple[int, int]]], list[dict[str, object]]],
+    edges: Sequence[tuple[int, int, PairSignals]],
+    scorer: Callable[[list[tuple[int, int]]], list[PairSignals]],
     params: Params,
-) -> list[tuple[list[int], list[dict[str, object]]]]:
+) -> list[tuple[list[int], list[PairSignals]]]:
     """Greedy merging of accepted pairs, best first, under the cluster constraints.
 
     Args:
@@ -232,8 +249,8 @@ def agglomerate(
     """
     where = list(range(len(views)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(views))}
-    joins: dict[int, list[dict[str, object]]] = defaultdict(list)
-    for i, j, signals in sorted(edges, key=lambda e: (-float(e[2]["score"]), e[0], e[1])):  # type: ignore[arg-type]
+    joins: dict[int, list[PairSignals]] = defaultdict(list)
+    for i, j, signals in sorted(edges, key=lambda e: (-e[2].score, e[0], e[1])):
         ca, cb = where[i], where[j]
         if ca == cb or not _may_merge(members[ca], members[cb], views, scorer, params):
             continue
@@ -251,7 +268,7 @@ def _may_merge(
     a: list[int],
     b: list[int],
     views: Sequence[ClaimView],
-    scorer: Callable[[list[tuple[int, int]]], list[dict[str, object]]],
+    scorer: Callable[[list[tuple[int, int]]], list[PairSignals]],
     params: Params,
 ) -> bool:
     per_doc: dict[str, int] = defaultdict(int)
@@ -264,7 +281,7 @@ def _may_merge(
     k = params.link_sample
     pairs = [(x, y) for x in a[:k] for y in b[:k] if views[x].claim.doc_id != views[y].claim.doc_id]
     signals = scorer(pairs)
-    if any(s["blocked"] is not None for s in signals):
+    if any(s.blocked is not None for s in signals):
         return False
-    scores = [float(s["score"]) for s in signals]  # type: ignore[arg-type]
+    scores = [s.score for s in signals]
     return not scores or sum(scores) / len(scores) >= params.linkage * params.threshold

@@ -1,4 +1,4 @@
-"""The align stage's records: claims (``claims.jsonl``) and their clusters (``alignments.jsonl``).
+"""The align stage's records: claims, their clusters (``alignments.jsonl``) and events.
 
 They follow :class:`pipeline.records.Record`: frozen, ``to_dict``/``from_dict``,
 validation errors naming the field and the value.
@@ -12,9 +12,18 @@ from typing import Any, ClassVar
 
 from pipeline.records import Fact, Record, check_choice
 
-__all__ = ["VERDICTS", "Claim", "Cluster", "ClusterMember", "Conflict"]
+__all__ = [
+    "VERDICTS",
+    "Claim",
+    "Cluster",
+    "ClusterMember",
+    "Conflict",
+    "Event",
+    "EventDocument",
+    "EventMember",
+]
 
-VERDICTS = ("agree", "conflict", "single-source")
+VERDICTS = ("agree", "conflict", "unconfirmed", "single-source")
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,80 @@ class Cluster(Record):
     # slot -> claim ids of members that give no value for it.
     silent: Mapping[str, list[str]] = field(default_factory=dict)
     outlets: tuple[str, ...] = ()
+    # slot -> that slot's verdict (one of VERDICTS).
+    slot_verdicts: Mapping[str, str] = field(default_factory=dict)
+    # The event (events.jsonl) the cluster's claims belong to, if any.
+    event_id: str | None = None
 
     def __post_init__(self) -> None:
         check_choice("Cluster", "verdict", self.verdict, VERDICTS)
+
+
+@dataclass(frozen=True)
+class EventMember(Record):
+    """A segment that reports an event, and how it came to be there.
+
+    ``how`` is ``kind+date`` (it names the kind of action and a date of the
+    event), ``kind``, ``paragraph`` (its paragraph's neighbour is in the
+    event), ``document`` (it follows the document's lead event) or ``actors``
+    (it names the lead event's people); ``score`` weighs the same, 1 down to 0.3.
+    """
+
+    doc_id: str
+    seg_id: str
+    lang: str
+    role: str
+    source: str
+    translation: str
+    outlet: str | None = None
+    kind: str | None = None
+    how: str = "kind"
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class EventDocument(Record):
+    """One document reporting an event: who published it, when, and how much of it."""
+
+    doc_id: str
+    lang: str
+    sentences: int
+    outlet: str | None = None
+    published: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Event(Record):
+    """Every sentence, from every document, that reports one event (``events.jsonl``).
+
+    ``facts`` maps slot -> doc_id -> the values that document's claims give;
+    ``slots`` maps each slot to its event-level verdict; ``signals`` keeps the
+    numbers each cross-document link was decided on.
+    """
+
+    _nested: ClassVar[dict[str, type[Record]]] = {
+        "members": EventMember,
+        "documents": EventDocument,
+        "conflicts": Conflict,
+    }
+
+    event_id: str
+    label: str
+    kind: str | None
+    when: str | None
+    members: tuple[EventMember, ...]
+    documents: tuple[EventDocument, ...]
+    verdict: str
+    who: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()
+    claims: tuple[str, ...] = ()
+    facts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    slots: Mapping[str, str] = field(default_factory=dict)
+    conflicts: tuple[Conflict, ...] = ()
+    signals: tuple[Mapping[str, Any], ...] = ()
+    langs: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_choice("Event", "verdict", self.verdict, VERDICTS)

@@ -18,19 +18,27 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.claims.records import Claim
+from pipeline.facts.date_keys import document_date, is_full_day
 from pipeline.records import Document, Fact, Translation
 
-__all__ = ["CHECKABLE_SLOTS", "document_date", "extract_claims", "is_checkable", "usable"]
+__all__ = [
+    "CHECKABLE_SLOTS",
+    "SegmentFacts",
+    "claims_of",
+    "event_date",
+    "extract_claims",
+    "is_checkable",
+    "read_segments",
+    "usable",
+]
 
 log = logging.getLogger(__name__)
 
 CHECKABLE_SLOTS = frozenset({"when", "amount", "source", "initiator"})
-_ISO = re.compile(r"(\d{4})(?:-|年\s*)(\d{1,2})(?:-|月\s*)(\d{1,2})")
-_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
-_FULL_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _QUESTION = ("?", "？")
 # Common verbs of news reports; with an actor they make a sentence checkable.
@@ -74,33 +82,27 @@ def is_checkable(translation: str, source: str, facts: Iterable[Fact], min_words
     return bool(slots & CHECKABLE_SLOTS) or ("who" in slots and has_verb(translation))
 
 
-def document_date(published: str | None) -> str | None:
-    """A publication date as ISO ``YYYY-MM-DD`` (ISO, 2022年5月14日, day/month/year) or None."""
-    if not published:
-        return None
-    if m := _ISO.search(published):
-        y, mo, d = m.groups()
-    elif m := _DMY.search(published):
-        d, mo, y = m.groups()
-    else:
-        return None
-    return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-
-
 def event_date(facts: Iterable[Fact]) -> str | None:
     """The claim's event date: its first full-day date, else its first date."""
     keys = [f.key for f in facts if f.slot == "when"]
-    days = [k for k in keys if _FULL_DAY.match(k)]
+    days = [k for k in keys if is_full_day(k)]
     return (days or keys)[0] if keys else None
 
 
-def extract_claims(
-    translations: Iterable[Translation],
-    documents: Mapping[str, Document],
-    min_words: int = 6,
-    captions: bool = False,
-) -> Iterator[Claim]:
-    """Yield the checkable claims of the translations, one document at a time.
+@dataclass(frozen=True)
+class SegmentFacts:
+    """One usable segment with its document, facts and the date they were read against."""
+
+    translation: Translation
+    document: Document | None
+    facts: tuple[Fact, ...]
+    anchor: str | None
+
+
+def read_segments(
+    translations: Iterable[Translation], documents: Mapping[str, Document], captions: bool = False
+) -> Iterator[SegmentFacts]:
+    """Yield every usable segment with its facts, one document at a time, in text order.
 
     Translations of documents the ingest stage marked as duplicates are left
     out (a copy agreeing with its original is not a second source), and so is
@@ -109,7 +111,6 @@ def extract_claims(
     Args:
         translations: the translation records (any order).
         documents: doc_id -> document (for outlet and date); missing ones are allowed.
-        min_words: fewest words in the translation.
         captions: also read captions.
     """
     from tqdm import tqdm
@@ -123,10 +124,33 @@ def extract_claims(
             anchor = _stated_date(facts)
             if anchor is not None:
                 facts = _facts(items, anchor)
-        for t, found in zip(items, facts, strict=True):
-            text = t.translation or ""
-            if is_checkable(text, t.source, found, min_words):
-                yield _claim(t, doc, found, anchor)
+        for t, found in sorted(zip(items, facts, strict=True), key=lambda tf: tf[0].index):
+            yield SegmentFacts(t, doc, found, anchor)
+
+
+def claims_of(segments: Iterable[SegmentFacts], min_words: int = 6) -> Iterator[Claim]:
+    """The claims among segments: those :func:`is_checkable`."""
+    for seg in segments:
+        t = seg.translation
+        if is_checkable(t.translation or "", t.source, seg.facts, min_words):
+            yield _claim(t, seg.document, seg.facts, seg.anchor)
+
+
+def extract_claims(
+    translations: Iterable[Translation],
+    documents: Mapping[str, Document],
+    min_words: int = 6,
+    captions: bool = False,
+) -> Iterator[Claim]:
+    """Yield the checkable claims of the translations, one document at a time.
+
+    Args:
+        translations: the translation records (any order).
+        documents: doc_id -> document (for outlet and date); missing ones are allowed.
+        min_words: fewest words in the translation.
+        captions: also read captions.
+    """
+    return claims_of(read_segments(translations, documents, captions), min_words)
 
 
 def _group(
@@ -175,7 +199,7 @@ def _facts(items: list[Translation], anchor: str | None) -> list[tuple[Fact, ...
 
 
 def _stated_date(facts: list[tuple[Fact, ...]]) -> str | None:
-    days = [f.key for found in facts for f in found if f.slot == "when" and _FULL_DAY.match(f.key)]
+    days = [f.key for found in facts for f in found if f.slot == "when" and is_full_day(f.key)]
     return max(days) if days else None
 
 

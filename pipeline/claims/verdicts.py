@@ -12,6 +12,15 @@ documents:
   conflict: one sentence naming Austin and another naming Shoigu do not
   contradict each other, and outlets citing different agencies is normal.
 
+A slot is ``agree`` when two sources (outlets; a document without one counts as
+its own) give the same value and none conflict, ``conflict``, ``unconfirmed``
+when several sources give values that neither match nor clash, and
+``single-source`` when one source gives it. A cluster is ``single-source``
+with one source, ``conflict`` with any conflict, ``agree`` when a comparable
+slot (``CONFLICT_SLOTS``: the ones that could clash) is confirmed, and
+``unconfirmed`` otherwise: two documents in one cluster are not, by
+themselves, two sources saying the same thing.
+
 Reported speech stays attributed: the ``source`` slot keeps who says so, and
 the ``initiator`` slot is compared on its normalized key ('US'), so "Tass says
 the US side proposed the call" and "Reuters says Austin requested it" agree.
@@ -23,11 +32,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.claims.clustering import date_span
 from pipeline.claims.records import Claim, Conflict
+from pipeline.facts.date_keys import date_span
 from pipeline.records import Fact
 
-__all__ = ["CONFLICT_SLOTS", "SLOTS", "Comparison", "compare"]
+__all__ = ["CONFLICT_SLOTS", "SLOTS", "Comparison", "compare", "source_of"]
 
 SLOTS = ("when", "who", "where", "amount", "initiator", "source")
 CONFLICT_SLOTS = ("when", "where", "amount", "initiator")
@@ -42,20 +51,29 @@ class Comparison:
             "; "; amounts with their qualifier, ``more-than 4e10 USD``).
         silent: slot -> claim ids of members giving no value for it.
         conflicts: one per slot where members of different documents disagree.
-        verdict: ``single-source`` (one document), ``conflict`` or ``agree``.
+        verdict: ``single-source``, ``conflict``, ``agree`` or ``unconfirmed``.
+        slots: slot -> its own verdict (same four words).
     """
 
     facts: dict[str, dict[str, str]]
     silent: dict[str, list[str]]
     conflicts: tuple[Conflict, ...]
     verdict: str
+    slots: dict[str, str]
 
 
-def compare(members: Sequence[Claim]) -> Comparison:
+def source_of(claim: Claim) -> str:
+    """Who stands behind a claim as a source: its outlet, else its document."""
+    return claim.outlet or claim.doc_id
+
+
+def compare(members: Sequence[Claim], conflict_slots: Sequence[str] = CONFLICT_SLOTS) -> Comparison:
     """Compare the facts the members of one cluster give.
 
     Args:
         members: the cluster's claims.
+        conflict_slots: the slots whose different values conflict (an event's
+            sentences name different places without contradicting each other).
 
     Returns:
         The per-slot values, silences, conflicts and the verdict.
@@ -66,6 +84,7 @@ def compare(members: Sequence[Claim]) -> Comparison:
             by_slot[fact.slot][claim.claim_id].append(fact)
     facts: dict[str, dict[str, str]] = {}
     silent: dict[str, list[str]] = {}
+    slots: dict[str, str] = {}
     conflicts = []
     for slot in SLOTS:
         given = by_slot.get(slot, {})
@@ -73,13 +92,47 @@ def compare(members: Sequence[Claim]) -> Comparison:
             continue
         facts[slot] = {cid: _value(fs) for cid, fs in given.items()}
         silent[slot] = [c.claim_id for c in members if c.claim_id not in given]
-        if slot in CONFLICT_SLOTS:
-            conflict = _conflict(slot, members, given)
-            if conflict is not None:
-                conflicts.append(conflict)
-    docs = {c.doc_id for c in members}
-    verdict = "single-source" if len(docs) < 2 else "conflict" if conflicts else "agree"
-    return Comparison(facts, silent, tuple(conflicts), verdict)
+        conflict = _conflict(slot, members, given) if slot in conflict_slots else None
+        if conflict is not None:
+            conflicts.append(conflict)
+        slots[slot] = "conflict" if conflict else _slot_verdict(slot, members, given)
+    return Comparison(facts, silent, tuple(conflicts), _verdict(members, slots), slots)
+
+
+def _verdict(members: Sequence[Claim], slots: dict[str, str]) -> str:
+    """The cluster's verdict from its slots' (see the module docstring)."""
+    if len({source_of(c) for c in members}) < 2 or len({c.doc_id for c in members}) < 2:
+        return "single-source"
+    if "conflict" in slots.values():
+        return "conflict"
+    confirmed = any(slots.get(slot) == "agree" for slot in CONFLICT_SLOTS)
+    return "agree" if confirmed else "unconfirmed"
+
+
+def _slot_verdict(slot: str, members: Sequence[Claim], given: dict[str, list[Fact]]) -> str:
+    """``agree``, ``unconfirmed`` or ``single-source`` for a slot without conflict."""
+    source = {c.claim_id: source_of(c) for c in members}
+    ids = sorted(given)
+    if len({source[cid] for cid in ids}) < 2:
+        return "single-source"
+    for n, a in enumerate(ids):
+        for b in ids[n + 1 :]:
+            if source[a] != source[b] and _same(slot, given[a], given[b]):
+                return "agree"
+    return "unconfirmed"
+
+
+def _same(slot: str, a: list[Fact], b: list[Fact]) -> bool:
+    """Whether two members give the same value (a month and a day in it count)."""
+    if slot == "when":
+        spans_a = [s for f in a if (s := date_span(f.key)) is not None]
+        spans_b = [s for f in b if (s := date_span(f.key)) is not None]
+        return any(x[0] <= y[1] and y[0] <= x[1] for x in spans_a for y in spans_b)
+    if slot == "amount":
+        from pipeline.facts.extract import amounts_agree
+
+        return any(x.unit == y.unit and amounts_agree(x, y) for x in a for y in b)
+    return bool({f.key for f in a} & {f.key for f in b})
 
 
 def _conflict(slot: str, members: Sequence[Claim], given: dict[str, list[Fact]]) -> Conflict | None:

@@ -1,1 +1,1 @@
-"""Corpus formats and translation metrics."""
+"""Corpus formats (parallel, and comparable from events) and translation metrics."""

@@ -1,1 +1,1 @@
-"""Facts read from text: dates, quantities, entities and names."""
+"""Facts read from text: dates, quantities, entities, names and the kind of action."""

@@ -164,3 +164,18 @@ PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         ),
     ],
 }
+
+# A date in a "since X" / "after X" clause dates what the sentence measures
+# from, not what it reports ("the first talks since November 2022" reports the
+# talks): the marker stands before the date (``kể từ``, ``自``, "since") or after
+# it (``以来``, ``会晤后``), with no clause break between.
+REFERENCE_BEFORE = {
+    "vi": re.compile(r"(?i:\b(?:kể từ|từ khi|từ sau|tính từ))[^,.;:!?]{0,60}$"),
+    "zh": re.compile(r"[自从继][^，。；：！？,;:]{0,20}$"),
+    "en": re.compile(r"(?i:\bsince\b)[^,.;:!?]{0,40}$"),
+}
+REFERENCE_AFTER = {
+    "vi": re.compile(r"^(?!)"),
+    "zh": re.compile(r"^[^，。；：！？,;:]{0,16}?(?:以来|(?:会晤|会面|会谈|通话|见面|会议)之?后)"),
+    "en": re.compile(r"^(?!)"),
+}

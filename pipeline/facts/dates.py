@@ -18,17 +18,27 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.facts.date_keys import date_span
 from pipeline.facts.date_patterns import (
     EN_MONTHS,
     EN_WEEKDAYS,
     PATTERNS,
+    REFERENCE_AFTER,
+    REFERENCE_BEFORE,
     RELATIVE,
     VI_MONTHS,
     VI_WEEKDAYS,
     ZH_WEEKDAYS,
 )
 
-__all__ = ["FUTURE_GRACE_DAYS", "DateMention", "date_spans", "find_dates", "parse_published"]
+__all__ = [
+    "FUTURE_GRACE_DAYS",
+    "DateMention",
+    "date_spans",
+    "event_dates",
+    "find_dates",
+    "parse_published",
+]
 
 # A yearless date later than publication by more than this is taken as last year's.
 FUTURE_GRACE_DAYS = 31
@@ -108,6 +118,7 @@ def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]
     """
     pub = parse_published(published)
     found: list[DateMention] = []
+    yearless: list[int] = []  # indices in found of dates whose text gives no year
     context: tuple[int, int] | None = None  # year and month of the last full date read
     for kind, match in sorted(_matches(text, lang), key=lambda km: km[1].start()):
         resolved = _resolve(kind, match, pub, context)
@@ -117,8 +128,61 @@ def find_dates(text: str, lang: str, published: str | None) -> list[DateMention]
         if precision == "day" and kind not in ("d", "wd", "rel"):
             context = (int(iso[:4]), int(iso[5:7]))
         start, end = match.span()
+        if kind not in ("y", "wd", "rel") and not _group(match, "y"):
+            yearless.append(len(found))
         found.append(DateMention(match.group(0), start, end, iso, precision, approx))
+    return _years_from_neighbours(text, found, yearless)
+
+
+def _years_from_neighbours(
+    text: str, found: list[DateMention], yearless: list[int]
+) -> list[DateMention]:
+    """A yearless date right beside a relative year takes that year.
+
+    ``tháng 3 năm ngoái`` and ``去年11月`` are March and November of last year,
+    not of the publication year the yearless date would otherwise get.
+    """
+    years = [d for d in found if d.precision == "year" and d.approx]
+    for n in yearless:
+        date = found[n]
+        for year in years:
+            between = (
+                text[year.end : date.start]
+                if year.end <= date.start
+                else text[date.end : year.start]
+            )
+            if len(between.strip()) <= 1:
+                iso = year.iso + date.iso[4:]
+                if date_span(iso) is not None:
+                    found[n] = DateMention(
+                        date.surface, date.start, date.end, iso, date.precision, True
+                    )
+                break
     return found
+
+
+def event_dates(text: str, lang: str, published: str | None) -> list[DateMention]:
+    """The dates that may date what ``text`` reports: :func:`find_dates` less two kinds.
+
+    Left out are dates in a "since"/"after" clause (``kể từ tháng 11/2022``,
+    ``自2022年11月以来``, ``继去年11月巴厘岛会晤后``): they date the earlier event
+    the sentence measures from. And years read from relative words (``今年``,
+    "this year"): they fit every event of the year and say nothing of which.
+    """
+    key = lang[:2] if lang[:2] in ("vi", "zh") else "en"
+    found = find_dates(text, lang, published)
+    kept = []
+    for n, date in enumerate(found):
+        if date.precision == "year" and date.approx:
+            continue
+        start = max(0, date.start - 80)
+        before = REFERENCE_BEFORE[key].search(text[start : date.start])
+        if before is not None:  # the marker's date is the first after it
+            marker = start + before.start()
+            before = None if any(marker <= d.start for d in found[:n]) else before
+        if before is None and not REFERENCE_AFTER[key].search(text[date.end :]):
+            kept.append(date)
+    return kept
 
 
 def _group(match: re.Match[str], name: str) -> str | None:

@@ -28,6 +28,7 @@ __all__ = [
     "Entity",
     "GazetteerEntry",
     "build_gazetteer",
+    "display_name",
     "find_entities",
     "fold",
     "gazetteer",
@@ -44,11 +45,12 @@ _CJK_SINGLE_GUARD = re.compile("[元丽好食术女容味妙满感云龟鸦洲�
 
 @dataclass(frozen=True)
 class GazetteerEntry:
-    """One known entity: its key, kind and the country it speaks for."""
+    """One known entity: its key, kind, the country it speaks for, and its English name."""
 
     key: str
     kind: str
     affiliation: str | None
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,17 @@ def _alias_list(key: str, table: dict[str, Any]) -> list[str]:
 def _entry(key: str, table: Any) -> GazetteerEntry:
     if not isinstance(table, dict) or table.get("kind") not in KINDS:
         raise ConfigError(f"{GAZETTEER_FILE}: [{key}] needs kind, one of {', '.join(KINDS)}")
-    return GazetteerEntry(key, table["kind"], table.get("affiliation"))
+    english = table.get("en") or [key]
+    return GazetteerEntry(key, table["kind"], table.get("affiliation"), str(english[0]))
+
+
+def display_name(key: str) -> str:
+    """A fact key as people read it: ``ru-mod`` -> Russian Defence Ministry, ``US`` ->
+    United States; a key the gazetteer lacks (a name read from text) in title case."""
+    entry = gazetteer().entries.get(key)
+    if entry is not None and entry.name:
+        return entry.name
+    return key.replace("-", " ").title() if key.islower() else key
 
 
 def _trie_regex(words: Iterable[str]) -> str:

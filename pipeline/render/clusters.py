@@ -1,9 +1,11 @@
 """Render the report's claim clusters.
 
-A cluster shows the sources that report an event (outlet, language, date), its
-members side by side in their own languages with their translations, each
-linked back to its row in its document, and the fact table (slot × member)
-with agreements and conflicts marked.
+A cluster, named by its first member's English, shows the sources that report
+it (outlet, language, date), its members side by side in their own languages
+with their translations, each linked back to its row in its document, and the
+fact table (slot × member, columns named by outlet, values as people read
+them) with each slot's verdict. Single-source clusters fold away behind one
+``<details>`` so the documents are not pushed thousands of pixels down.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from pipeline.render.markup import anchor, badge, esc, fmt_num, table
+from pipeline.render.events import cluster_label, verdict_badge
+from pipeline.render.markup import anchor, badge, esc, fmt_num, readable, table
 
 if TYPE_CHECKING:
     from pipeline.claims.records import Cluster, ClusterMember, Conflict
@@ -30,8 +33,18 @@ def render_clusters(data: ReportData) -> Iterator[str]:
         f"</h2><p>{summary}</p>\n"
     )
     docs = {d.doc_id: d for d in data.docs}
+    single = [c for c in data.clusters if c.verdict == "single-source"]
     for cluster in data.clusters:
-        yield render_cluster(cluster, docs)
+        if cluster.verdict != "single-source":
+            yield render_cluster(cluster, docs)
+    if single:
+        yield (
+            f'<details class="single-clusters"><summary>{len(single)} single-source '
+            f"cluster{'' if len(single) == 1 else 's'} (one outlet only)</summary>\n"
+        )
+        for cluster in single:
+            yield render_cluster(cluster, docs)
+        yield "</details>\n"
     yield "</section>\n"
 
 
@@ -42,8 +55,8 @@ def render_cluster(cluster: Cluster, docs: Mapping[str, Document]) -> str:
     parts = [
         f'<section class="cluster card" id="{anchor("cluster", cluster.cluster_id)}" '
         f'style="contain-intrinsic-size:auto {400 + 60 * len(cluster.facts)}px">',
-        f"<h3>Cluster {esc(cluster.cluster_id)} "
-        f"{badge(cluster.verdict, 'verdict-' + cluster.verdict)} {langs}"
+        f"<h3>{esc(cluster_label(cluster))} "
+        f"{verdict_badge(cluster.verdict)} {langs}"
         f'<span class="muted small">{when}</span></h3>',
         _sources(cluster, docs),
         '<div class="members">',
@@ -71,8 +84,16 @@ def _sources(cluster: Cluster, docs: Mapping[str, Document]) -> str:
     return table(["outlet", "language", "date", "document"], rows)
 
 
-def _label(member: ClusterMember) -> str:
-    return f"{member.outlet or member.doc_id} ({member.lang})"
+def _labels(members: tuple[ClusterMember, ...]) -> list[str]:
+    """Column heads: the outlet, numbered when it gives several members."""
+    names = [m.outlet or m.doc_id for m in members]
+    counts = Counter(names)
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        seen[name] += 1
+        out.append(esc(f"{name} · {seen[name]}" if counts[name] > 1 else name))
+    return out
 
 
 def _member(member: ClusterMember) -> str:
@@ -114,17 +135,39 @@ def _facts(cluster: Cluster) -> str:
     for slot, by_claim in cluster.facts.items():
         values = [by_claim.get(m.claim_id) for m in members]
         mark, cls = _slot_mark(values, conflicts.get(slot))
-        cells = [f'<span class="{cls}">{esc(v)}</span>' if v is not None else "—" for v in values]
+        if slot in cluster.slot_verdicts:
+            verdict = cluster.slot_verdicts[slot]
+            mark, cls = (
+                verdict_badge(verdict),
+                {"agree": "agree", "conflict": "conflict"}.get(verdict, ""),
+            )
+        cells = [
+            f'<span class="{cls}">{esc(readable(slot, v))}</span>' if v is not None else "—"
+            for v in values
+        ]
         rows.append([f"{esc(slot)} {mark}", *cells])
-    html = table(["slot", *(_label(m) for m in members)], rows, "grid facts")
+    html = table(["slot", *_labels(members)], rows, "grid facts")
     # Colour whole cells: the table helper takes cell contents, so mark them after.
     html = html.replace('<td><span class="conflict">', '<td class="conflict"><span>')
     html = html.replace('<td><span class="agree">', '<td class="agree"><span>')
+    said = {m.claim_id: m for m in members}
     notes = "".join(
         f"<li>{esc(c.slot)}: "
-        + "; ".join(f"{esc(v)} ({esc(', '.join(ids))})" for v, ids in c.values.items())
-        + (f" — {esc(c.note)}" if c.note else "")
+        + "; ".join(
+            f"{esc(readable(c.slot, v))} ({esc(', '.join(_who(said, i) for i in ids))})"
+            for v, ids in c.values.items()
+        )
+        + (f" — {esc(c.note)}" if c.note and not any(i in c.note for i in said) else "")
         + "</li>"
         for c in cluster.conflicts
     )
     return html + (f'<ul class="small">{notes}</ul>' if notes else "")
+
+
+def _who(members: Mapping[str, ClusterMember], claim_id: str) -> str:
+    """A member named by its outlet and the start of its sentence, not its ids."""
+    m = members.get(claim_id)
+    if m is None:
+        return claim_id
+    text = m.translation
+    return f"{m.outlet or m.doc_id}: “{text[:60]}{'…' if len(text) > 60 else ''}”"

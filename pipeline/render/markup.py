@@ -19,6 +19,7 @@ __all__ = [
     "fmt_num",
     "fmt_scores",
     "quality_title",
+    "readable",
     "slug",
     "stat",
     "table",
@@ -99,3 +100,39 @@ def table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "grid")
     th = "".join(f"<th>{esc(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="{esc(cls)}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+
+
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+_NAMED_SLOTS = ("who", "where", "source", "initiator")
+
+
+def readable(slot: str, value: str) -> str:
+    """A fact value as people read it: names for keys, words for big amounts.
+
+    ``ru-mod; moscow`` -> Russian Defence Ministry; Moscow; ``about 3.8e9 USD``
+    -> about 3.8 billion USD; dates stay ISO.
+    """
+    from pipeline.facts.entities import display_name
+
+    parts = value.split("; ")
+    if slot in _NAMED_SLOTS:
+        return "; ".join(display_name(p) for p in parts)
+    if slot == "amount":
+        return "; ".join(_amount(p) for p in parts)
+    return value
+
+
+def _amount(text: str) -> str:
+    words = text.split(" ")
+    for n, word in enumerate(words):
+        try:
+            number = float(word)
+        except ValueError:
+            continue
+        for scale, name in _SCALES:
+            if abs(number) >= scale and "e" in word:
+                words[n] = f"{number / scale:g} {name}"
+                break
+        words[:n] = [w.replace("-", " ") for w in words[:n]]  # more-than -> more than
+        return " ".join(words)
+    return text

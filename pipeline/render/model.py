@@ -13,16 +13,25 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import InputError
-from pipeline.claims.records import Cluster
+from pipeline.claims.records import Cluster, Event
 from pipeline.io.files import file_sha256
 from pipeline.records import Document, Segment, Translation
-from pipeline.run.files import ALIGNMENTS, CLAIMS, EVALUATION, MANIFEST, SEGMENTS, TRANSLATIONS
+from pipeline.run.files import (
+    ALIGNMENTS,
+    CLAIMS,
+    EVALUATION,
+    EVENTS,
+    MANIFEST,
+    SEGMENTS,
+    TRANSLATIONS,
+)
 
 _OPTIONAL = {
     "segments": SEGMENTS,
     "translations": TRANSLATIONS,
     "claims": CLAIMS,
     "alignments": ALIGNMENTS,
+    "events": EVENTS,
     "evaluation": EVALUATION,
 }
 
@@ -36,6 +45,7 @@ class RunFiles:
     translations: Path | None = None
     claims: Path | None = None
     alignments: Path | None = None
+    events: Path | None = None
     evaluation: Path | None = None
     manifest: Path | None = None
 
@@ -138,6 +148,7 @@ class ReportData:
         clusters: the claim clusters.
         seg_clusters: (doc_id, seg_id) -> ids of the clusters that segment is in.
         claims: number of claims, ``None`` without claims.jsonl.
+        events: the events (``events.jsonl``).
     """
 
     title: str
@@ -150,6 +161,7 @@ class ReportData:
     clusters: list[Cluster] = field(default_factory=list)
     seg_clusters: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     claims: int | None = None
+    events: list[Event] = field(default_factory=list)
     evaluation: Evaluation | None = None
 
     @property

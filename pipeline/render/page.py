@@ -3,7 +3,8 @@
 Everything is rendered server-side into chunks of HTML that the stage writes
 as they come. The template (``pipeline/data/report.html``) holds the inline CSS
 and the small inline script; :mod:`pipeline.render.run_summary` renders the run summary
-and :mod:`pipeline.render.clusters` the claim clusters and the evaluation.
+:mod:`pipeline.render.events` the events, :mod:`pipeline.render.clusters` the
+claim clusters and :mod:`pipeline.render.evaluation` the evaluation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pipeline.io.files import read_package_text
 from pipeline.records import Document, Paragraph, Segment, Translation
 from pipeline.render.clusters import render_clusters
 from pipeline.render.evaluation import render_evaluation
+from pipeline.render.events import render_events
 from pipeline.render.markup import anchor, badge, esc, fmt_scores, quality_title
 from pipeline.render.model import ReportData
 from pipeline.render.run_summary import render_run
@@ -40,6 +42,8 @@ def render_page(data: ReportData, documents: Iterable[Document]) -> Iterator[str
     yield _header(data)
     yield "<main>\n"
     yield render_run(data)
+    if data.events:
+        yield from render_events(data)
     if data.clusters:
         yield from render_clusters(data)
     yield _doc_index(data)
@@ -54,6 +58,8 @@ def render_page(data: ReportData, documents: Iterable[Document]) -> Iterator[str
 
 def _header(data: ReportData) -> str:
     links = ['<a href="#run">Run</a>']
+    if data.events:
+        links.append('<a href="#events">Events</a>')
     if data.clusters:
         links.append('<a href="#clusters">Claims</a>')
     links.append('<a href="#documents">Documents</a>')

@@ -12,6 +12,7 @@ __all__ = [
     "CLAIMS",
     "DOCUMENTS",
     "EVALUATION",
+    "EVENTS",
     "EXPORT",
     "EXPORT_SUMMARY",
     "MANIFEST",
@@ -26,6 +27,7 @@ TRANSLATIONS = "translations.jsonl"  # translate
 CACHE = "cache.sqlite"  # translate's cache, unless --cache names another
 CLAIMS = "claims.jsonl"  # align
 ALIGNMENTS = "alignments.jsonl"  # align
+EVENTS = "events.jsonl"  # align
 EXPORT = "export"  # export's folder
 EXPORT_SUMMARY = "summary.json"  # inside EXPORT
 REPORT = "report.html"  # report
