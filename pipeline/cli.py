@@ -83,34 +83,78 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_evaluate(sub: Any) -> None:
+    from pipeline.corpus.metrics import METRICS, TOKENIZERS
+
     p = sub.add_parser(
         "evaluate", help="score translations against references (BLEU, chrF2, TER, significance)"
     )
-    p.add_argument("--ref", type=Path, required=True, help="reference: text, JSONL or TSV")
+    p.add_argument(
+        "--ref",
+        type=Path,
+        action="append",
+        default=[],
+        help="reference: text, JSONL or TSV (repeat for several references)",
+    )
     p.add_argument(
         "--hyp",
         type=Path,
         action="append",
         default=[],
-        help="hypothesis (repeatable; default <out>/translations.jsonl); the first is the baseline",
+        help="hypothesis (repeatable; default the run's translations.txt or .jsonl); "
+        "the first is the baseline",
     )
+    p.add_argument("--src", type=Path, help="the source text, shown beside each line")
     p.add_argument("--names", type=comma_list, help="system names, comma separated")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="where evaluation.json goes")
     p.add_argument(
         "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"
     )
+    p.add_argument("--tokenize", "-tok", choices=TOKENIZERS, help="BLEU tokenizer (default 13a)")
+    p.add_argument(
+        "--metrics",
+        type=comma_list,
+        default=list(METRICS),
+        help="comma list of bleu, chrf, ter (default all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the scores as JSON on stdout")
+    p.add_argument(
+        "--judgments", type=Path, help="summarize a reviewer's judgments file (JSONL or CSV)"
+    )
     p.set_defaults(handler=_handle_evaluate)
 
 
 def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from pipeline.evaluate import RUN_HYPOTHESIS, evaluate, format_table, write_evaluation
+    import json
 
+    from pipeline import ConfigError
+    from pipeline import evaluate as ev
+    from pipeline.corpus.judgments import format_summary
+
+    if args.judgments is not None:
+        found = ev.judgments(args.judgments, args.out)
+        print(
+            json.dumps(found, indent=2, ensure_ascii=False) if args.json else format_summary(found)
+        )
+        return 0
+    if not args.ref:
+        raise ConfigError("evaluate: --ref is required (or --judgments FILE)")
     if not args.verbose:  # sacrebleu logs every step of the paired test at INFO
         logging.getLogger("sacrebleu").setLevel(logging.WARNING)
-    hyps = args.hyp or [args.out / RUN_HYPOTHESIS]
-    result = evaluate(args.ref, hyps, args.names, samples=args.bootstrap)
-    path = write_evaluation(result, args.out)
-    print(format_table(result))
+    hyps = args.hyp or [ev.run_hypothesis(args.out)]
+    result = ev.evaluate(
+        args.ref,
+        hyps,
+        args.names,
+        samples=args.bootstrap,
+        source=args.src,
+        tokenize=args.tokenize,
+        metrics=args.metrics,
+    )
+    path = ev.write_evaluation(result, args.out)
+    summary = ev.summary(result)
+    print(
+        json.dumps(summary, indent=2, ensure_ascii=False) if args.json else ev.format_table(result)
+    )
     print(f"evaluate: wrote {path}", file=sys.stderr)
     return 0
 
