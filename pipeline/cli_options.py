@@ -18,8 +18,18 @@ __all__ = ["STAGE_HELP", "STAGE_OPTIONS", "SUPPRESS", "comma_list"]
 SUPPRESS = argparse.SUPPRESS
 
 
+def _lines_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lines",
+        action="store_true",
+        default=SUPPRESS,
+        help="line mode: each input line is one segment, kept as it is; writes translations.txt",
+    )
+
+
 def _ingest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-bytes", type=int, default=SUPPRESS, help="refuse files larger than this")
+    _lines_option(p)
 
 
 def _seed_option(p: argparse.ArgumentParser) -> None:
@@ -39,6 +49,7 @@ def _detect_options(p: argparse.ArgumentParser) -> None:
 
 def _segment_options(p: argparse.ArgumentParser) -> None:
     _seed_option(p)
+    _lines_option(p)
 
 
 def _report_options(p: argparse.ArgumentParser) -> None:
@@ -143,6 +154,7 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
         help="ct2 batches in parallel (0: suit the machine)",
     )
     add("--min-new-tokens", type=int, default=SUPPRESS, help="shortest output (default 0)")
+    _lines_option(p)
 
 
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
