@@ -54,6 +54,12 @@ def _segment_options(p: argparse.ArgumentParser) -> None:
 
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", default=SUPPRESS, help="page title of report.html")
+    p.add_argument(
+        "--review",
+        action="store_true",
+        default=SUPPRESS,
+        help="the review page of evaluation.json (the page anyway without documents.jsonl)",
+    )
 
 
 def comma_list(value: str) -> list[str]:

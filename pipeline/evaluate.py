@@ -30,6 +30,7 @@ from pipeline.corpus.metrics import (
 )
 from pipeline.io.atomic import atomic_write_json
 from pipeline.io.files import read_json
+from pipeline.mt.quality import assess
 from pipeline.run.files import EVALUATION, TRANSLATIONS, TRANSLATIONS_TEXT
 
 __all__ = [
@@ -97,7 +98,8 @@ def evaluate(
         hypotheses: one file per system; the first is the baseline of the paired test.
         names: system names (default: ``ours`` for a run's translations, else file names).
         samples: bootstrap resamples of the paired test (0 skips it).
-        source: the source text (plain or JSONL with ``source``), shown beside each line.
+        source: the source text (plain or JSONL with ``source``), shown beside each line;
+            with it each hypothesis also gets the quality flags of the translate stage.
         tokenize: sacrebleu's BLEU tokenizer (default 13a).
         metrics: which of bleu, chrf, ter.
 
@@ -203,6 +205,7 @@ def _segments(
         }
         if sources is not None:
             seg["source"] = sources[i]
+            seg["flags"] = {name: list(assess(sources[i], h[i])[0]) for name, h in texts.items()}
         seg["reference"] = ref_text
         if more:
             seg["references"] = [ref_text, *(m[i] for m in more)]

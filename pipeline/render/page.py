@@ -40,14 +40,14 @@ def render_page(data: ReportData, documents: Iterable[Document]) -> Iterator[str
     yield _header(data)
     yield "<main>\n"
     yield render_run(data)
+    if data.evaluation is not None:  # the summary on top; its unjoined lines follow it
+        yield from render_evaluation(data.evaluation)
     if data.clusters:
         yield from render_clusters(data)
     yield _doc_index(data)
     for doc in documents:
         if doc.status == "ok":
             yield render_document(doc, data)
-    if data.evaluation is not None:
-        yield from render_evaluation(data.evaluation)
     yield "</main>\n"
     yield tail
 
