@@ -1,4 +1,4 @@
-"""Render the report's evaluation section: corpus scores, significance, per-segment rows."""
+"""Render the report's evaluation: the summary (on top) and the lines no document has (below)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ _CHUNK = 200  # evaluation rows per lazily rendered block
 
 
 def render_evaluation(ev: Evaluation) -> Iterator[str]:
-    """Yield the evaluation section: the summary table, then the unjoined segments."""
+    """Yield the evaluation section: the summary table of systems and metrics."""
     from pipeline.render.review import summary_table
 
     yield (
@@ -24,6 +24,10 @@ def render_evaluation(ev: Evaluation) -> Iterator[str]:
         "judge every line.</p>" + summary_table(ev)
     )
     yield "</section>\n"
+
+
+def render_eval_lines(ev: Evaluation) -> Iterator[str]:
+    """Yield the evaluated lines that are not segments of a document, if any."""
     if ev.loose:
         yield (
             f'<section id="eval-lines"><h2>Evaluated lines ({len(ev.loose)})</h2>'

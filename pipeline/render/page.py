@@ -15,7 +15,7 @@ from pipeline import __version__
 from pipeline.io.files import read_package_text
 from pipeline.records import Document, Paragraph, Segment, Translation
 from pipeline.render.clusters import render_clusters
-from pipeline.render.evaluation import render_evaluation
+from pipeline.render.evaluation import render_eval_lines, render_evaluation
 from pipeline.render.markup import anchor, badge, esc, fmt_scores, quality_title
 from pipeline.render.model import ReportData
 from pipeline.render.run_summary import render_run
@@ -40,7 +40,7 @@ def render_page(data: ReportData, documents: Iterable[Document]) -> Iterator[str
     yield _header(data)
     yield "<main>\n"
     yield render_run(data)
-    if data.evaluation is not None:  # the summary on top; its unjoined lines follow it
+    if data.evaluation is not None:  # the summary on top, its unjoined lines at the end
         yield from render_evaluation(data.evaluation)
     if data.clusters:
         yield from render_clusters(data)
@@ -48,6 +48,8 @@ def render_page(data: ReportData, documents: Iterable[Document]) -> Iterator[str
     for doc in documents:
         if doc.status == "ok":
             yield render_document(doc, data)
+    if data.evaluation is not None:
+        yield from render_eval_lines(data.evaluation)
     yield "</main>\n"
     yield tail
 
