@@ -203,3 +203,18 @@ def test_evaluate_judgments_checks_the_evaluation(tmp_path: Path, capsys) -> Non
     path.write_text(json.dumps({"line": 51, "system": "A"}) + "\n", "utf-8")
     assert main(["evaluate", "--judgments", str(path), "--out", str(tmp_path)]) == 2
     assert "line 51: the evaluation has 50 lines" in capsys.readouterr().err
+
+
+def test_a_tokenizer_model_that_cannot_be_fetched_is_a_clear_error(monkeypatch) -> None:
+    import urllib.error
+
+    import sacrebleu.metrics
+
+    from pipeline import ModelError
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(sacrebleu.metrics, "BLEU", offline)  # no network in tests
+    with pytest.raises(ModelError, match="flores200 tokenizer needs its SentencePiece model"):
+        evaluate(REF, HYPS[:1], samples=0, tokenize="flores200", metrics=["bleu"])

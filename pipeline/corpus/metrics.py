@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import ModelError
+
 __all__ = ["BOOTSTRAP_SAMPLES", "METRICS", "TOKENIZERS", "Scorer", "SystemScores"]
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,15 @@ class Scorer:
     def _new(self, name: str, **kwargs: Any) -> Any:
         from sacrebleu.metrics import BLEU, CHRF, TER
 
-        if name == "bleu":
+        if name != "bleu":
+            return {"chrf": CHRF, "ter": TER}[name](**kwargs)
+        try:
             return BLEU(tokenize=self.tokenize, **kwargs)
-        return {"chrf": CHRF, "ter": TER}[name](**kwargs)
+        except OSError as exc:  # flores101/200 and spm fetch a SentencePiece model once
+            raise ModelError(
+                f"the {self.tokenize} tokenizer needs its SentencePiece model, which sacrebleu "
+                f"downloads on first use into ~/.sacrebleu, and it could not be fetched ({exc})"
+            ) from exc
 
     def _metric(self, name: str) -> Any:
         if name not in self._metrics:
