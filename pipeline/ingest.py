@@ -32,7 +32,7 @@ from pipeline.io.files import file_sha256, read_bytes, walk_files
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
 from pipeline.records import Document, Paragraph
 from pipeline.run.files import DOCUMENTS
-from pipeline.run.manifest import reuse
+from pipeline.run.manifest import reuse, stamp_partial
 from pipeline.run.stage import StageConfig, StageResult
 from pipeline.text.clean import clean_text
 from pipeline.text.decode import (
@@ -232,13 +232,14 @@ def run(config: Config) -> StageResult:
     if (reused := reuse(config, "ingest", [target], inputs)) is not None:
         return reused
     writer = ResumableJsonlWriter(target, key=lambda obj: str(obj["path"]))
-    if config.overwrite:
-        remove_file(writer.partial)
+    # resume only this run's partial (a line-mode run must not resume a cleaned one)
+    stamp = stamp_partial(writer.partial, config, inputs, unstamped_is_stale=False)
     with writer:
         todo = [s for s in sources if str(s.path) not in writer.done]
         for source in tqdm(todo, desc="ingest", unit="file", disable=None):
             writer.write(ingest_file(source, config.max_bytes, config.lines))
         writer.commit()
+    remove_file(stamp)
     documents = list(read_records(target, Document))
     kept = [d for d in documents if d.path in inputs]
     if len(kept) != len(documents):  # a resumed partial from other inputs

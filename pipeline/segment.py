@@ -23,10 +23,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from pipeline.io.atomic import remove_file
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.run.files import DOCUMENTS, SEGMENTS
-from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.manifest import hash_inputs, reuse, stamp_partial
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 from pipeline.text.language import UND, classify
 from pipeline.text.sentences import split_sentences
@@ -140,13 +141,17 @@ def run(config: Config) -> StageResult:
         return reused
     counts: Counter[str] = Counter()
     docs = tqdm(read_records(source, Document), desc="segment", unit="doc", disable=None)
-    with ResumableJsonlWriter(target, _key) as writer:
+    writer = ResumableJsonlWriter(target, _key)
+    # resume only this run's partial (line segments must not join sentence segments)
+    stamp = stamp_partial(writer.partial, config, inputs, unstamped_is_stale=False)
+    with writer:
         for seg in segment_documents(docs, config.seed, config.lines):
             if _key(seg.to_dict()) in writer.done:
                 counts["resumed"] += 1
                 continue
             writer.write(seg)
         writer.commit()
+    remove_file(stamp)
     return _result(config, target, inputs, counts, reused=False)
 
 

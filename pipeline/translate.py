@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.io.atomic import atomic_text_writer, atomic_write_json, remove_file
-from pipeline.io.files import read_json
+from pipeline.io.atomic import atomic_text_writer, remove_file
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.mt.backends import BACKENDS
 from pipeline.mt.cache import TranslationCache
@@ -34,7 +33,7 @@ from pipeline.mt.engine import EngineSettings, Translating
 from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS, TRANSLATIONS_TEXT
-from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.manifest import hash_inputs, reuse, stamp_partial
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 __all__ = ["Config", "Translating", "run", "translate_segments", "write_text"]
@@ -156,23 +155,6 @@ def _chunks(items: Iterable[Segment], size: int) -> Iterator[list[Segment]]:
         yield chunk
 
 
-def _stamp_partial(partial: Path, config: Config, inputs: dict[str, str]) -> Path:
-    """Drop a partial output left by a run with other inputs or settings; stamp this run's.
-
-    Returns:
-        The stamp file (``<partial>.json``), removed once the output is complete.
-    """
-    stamp = partial.with_name(partial.name + ".json")
-    wanted = {"inputs": inputs, "settings": config.settings()}
-    stale = partial.exists() and (not stamp.exists() or read_json(stamp) != wanted)
-    if stale:
-        log.info("%s: left by a run with other inputs or settings; starting over", partial)
-    if config.overwrite or stale:
-        remove_file(partial)
-    atomic_write_json(stamp, wanted)
-    return stamp
-
-
 def translate_segments(
     segments: Iterable[Segment],
     engine: Translating,
@@ -253,7 +235,7 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
     if (reused := reuse(config, STAGE, outputs, inputs, retry_failed=True)) is not None:
         return reused
     writer = ResumableJsonlWriter(output, _key)
-    stamp = _stamp_partial(writer.partial, config, inputs)
+    stamp = stamp_partial(writer.partial, config, inputs)
     from tqdm import tqdm
 
     with TranslationCache(config.cache or config.out / CACHE) as cache, writer:

@@ -95,3 +95,18 @@ def test_line_mode_resumes_from_the_cache(
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     counts = manifest["stages"]["translate"]["counts"]
     assert counts.get("model_texts", 0) == 0 and counts["cached"] > 0
+
+
+def test_a_line_mode_run_does_not_resume_a_sentence_run(tmp_path: Path) -> None:
+    src = tmp_path / "two.zh"
+    src.write_text("第一句。第二句。\n第三句。\n", "utf-8")
+    out = tmp_path / "run"
+    assert main(["-q", "run", str(src), "--out", str(out), "--until", "segment"]) == 0
+    sentences = (out / "segments.jsonl").read_text("utf-8")
+    # as if that run had been killed while segmenting, then rerun in line mode
+    (out / "segments.jsonl").unlink()
+    (out / "segments.jsonl.partial").write_text(sentences, "utf-8")
+    (out / "segments.jsonl.partial.json").write_text('{"settings": {"seed": 0}}', "utf-8")
+    assert main(["-q", "run", str(src), "--lines", "--out", str(out), "--until", "segment"]) == 0
+    segs = list(read_records(out / "segments.jsonl", Segment))
+    assert [(s.seg_id, s.text) for s in segs] == [("1", "第一句。第二句。"), ("2", "第三句。")]
