@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -21,12 +20,19 @@ from pipeline.cli_options import (
     STAGE_OPTIONS,
     SUPPRESS,
     KeyTableFormatter,
-    comma_list,
+    evaluate_options,
     key_epilog,
     models_parsers,
     verbosity,
 )
-from pipeline.run.runner import STAGES, load_stage, run_pipeline, run_stage
+from pipeline.run.runner import (
+    STAGES,
+    check_configs,
+    run_pipeline,
+    run_stage,
+    setting_names,
+    stage_options,
+)
 from pipeline.run.stage import StageResult
 
 log = logging.getLogger("pipeline")
@@ -105,32 +111,42 @@ def _add_evaluate(sub: Any) -> None:
     p = sub.add_parser(
         "evaluate", help="score translations against references (BLEU, chrF2, TER, significance)"
     )
-    p.add_argument("--ref", type=Path, required=True, help="reference: text, JSONL or TSV")
-    p.add_argument(
-        "--hyp",
-        type=Path,
-        action="append",
-        default=[],
-        help="hypothesis (repeatable; default <out>/translations.jsonl); the first is the baseline",
-    )
-    p.add_argument("--names", type=comma_list, help="system names, comma separated")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="where evaluation.json goes")
-    p.add_argument(
-        "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"
-    )
-    verbosity(p)
+    evaluate_options(p)
     p.set_defaults(handler=_handle_evaluate)
 
 
 def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from pipeline.evaluate import RUN_HYPOTHESIS, evaluate, format_table, write_evaluation
+    import json
 
+    from pipeline import ConfigError
+    from pipeline import evaluate as ev
+    from pipeline.corpus.judgments import format_summary
+
+    if args.judgments is not None:
+        found = ev.judgments(args.judgments, args.out)
+        print(
+            json.dumps(found, indent=2, ensure_ascii=False) if args.json else format_summary(found)
+        )
+        return 0
+    if not args.ref:
+        raise ConfigError("evaluate: --ref is required (or --judgments FILE)")
     if not (args.verbose or args.sub_verbose):  # sacrebleu logs each paired-test step at INFO
         logging.getLogger("sacrebleu").setLevel(logging.WARNING)
-    hyps = args.hyp or [args.out / RUN_HYPOTHESIS]
-    result = evaluate(args.ref, hyps, args.names, samples=args.bootstrap)
-    path = write_evaluation(result, args.out)
-    print(format_table(result))
+    hyps = args.hyp or [ev.run_hypothesis(args.out)]
+    result = ev.evaluate(
+        args.ref,
+        hyps,
+        args.names,
+        samples=args.bootstrap,
+        source=args.src,
+        tokenize=args.tokenize,
+        metrics=args.metrics,
+    )
+    path = ev.write_evaluation(result, args.out)
+    summary = ev.summary(result)
+    print(
+        json.dumps(summary, indent=2, ensure_ascii=False) if args.json else ev.format_table(result)
+    )
     print(f"evaluate: wrote {path}", file=sys.stderr)
     return 0
 
@@ -195,48 +211,12 @@ def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         return {}
     from pipeline.run.config import load_config
 
-    keys = {name: _setting_names(name) for name in STAGES}
+    keys = {name: setting_names(name) for name in STAGES}
     return load_config(args.config, tuple(STAGES), keys)
 
 
-def _setting_names(stage: str) -> list[str]:
-    return [f.name for f in dataclasses.fields(load_stage(stage).Config)]
-
-
-def _stage_options(
-    name: str, args: argparse.Namespace, tables: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    """Options of one stage: config-file table, overridden by flags given."""
-    fields = {f.name for f in dataclasses.fields(load_stage(name).Config)}
-    given = vars(args)
-    options: dict[str, Any] = dict(tables.get(name, {}))
-    run_table = tables.get("run", {})
-    options["out"] = given.get("out", run_table.get("out", "outputs"))
-    if "overwrite" in given or "overwrite" in run_table:
-        options["overwrite"] = given.get("overwrite", run_table.get("overwrite"))
-    for key, value in given.items():
-        if key in fields and key not in ("out", "overwrite", "input", "inputs"):
-            options[key] = value
-    if "models_dir" in fields:
-        from pipeline.run.config import models_dir
-
-        options["models_dir"] = models_dir(options.get("models_dir"), getattr(args, "config", None))
-    return options
-
-
-def _check_configs(options: dict[str, dict[str, Any]], until: str | None) -> None:
-    """Build every stage's config before the first runs: a bad value fails in a second."""
-    for name in STAGES:
-        try:
-            load_stage(name).Config.from_options(options[name])
-        except PipelineError as exc:
-            raise type(exc)(f"[{name}]: {exc}") from exc
-        if name == until:
-            break
-
-
 def _handle_stage(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    options = _stage_options(args.stage, args, _file_config(args))
+    options = stage_options(args.stage, vars(args), _file_config(args))
     if args.stage == "ingest":
         options["input"] = args.inputs
     elif "input" in vars(args):
@@ -248,10 +228,10 @@ def _handle_stage(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 def _handle_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     tables = _file_config(args)
-    options = {name: _stage_options(name, args, tables) for name in STAGES}
+    options = {name: stage_options(name, vars(args), tables) for name in STAGES}
     options["ingest"]["input"] = args.inputs
     until = args.until or tables.get("run", {}).get("until")
-    _check_configs(options, until)
+    check_configs(options, until)
     results = run_pipeline(options, until=until, arguments=argv, on_result=_print_result)
     failed = [f for r in results for f in r.failures]
     print(f"run finished: {len(results)} stages, {len(failed)} failures", file=sys.stderr)

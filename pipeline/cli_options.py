@@ -49,10 +49,18 @@ def key_epilog(p: argparse.ArgumentParser, table: str) -> str:
 
 
 _NOT_KEYS = frozenset({"help", "config", "out", "overwrite", "input", "sub_verbose", "sub_quiet"})
+def _lines_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lines",
+        action="store_true",
+        default=SUPPRESS,
+        help="line mode: each input line is one segment, kept as it is; writes translations.txt",
+    )
 
 
 def _ingest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-bytes", type=int, default=SUPPRESS, help="refuse files larger than this")
+    _lines_option(p)
 
 
 def _seed_option(p: argparse.ArgumentParser) -> None:
@@ -72,10 +80,17 @@ def _detect_options(p: argparse.ArgumentParser) -> None:
 
 def _segment_options(p: argparse.ArgumentParser) -> None:
     _seed_option(p)
+    _lines_option(p)
 
 
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", default=SUPPRESS, help="page title of report.html")
+    p.add_argument(
+        "--review",
+        action="store_true",
+        default=SUPPRESS,
+        help="the review page of evaluation.json (the page anyway without documents.jsonl)",
+    )
 
 
 def comma_list(value: str) -> list[str]:
@@ -188,6 +203,7 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
         help="ct2 batches in parallel (0: suit the machine)",
     )
     add("--min-new-tokens", type=int, default=SUPPRESS, help="shortest output (default 0)")
+    _lines_option(p)
 
 
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).
@@ -231,3 +247,42 @@ def models_parsers(sub: Any) -> tuple[argparse.ArgumentParser, ...]:
     convert.add_argument("--quantization", choices=QUANTIZATIONS, default="int8")
     convert.add_argument("--overwrite", action="store_true", help="convert again if present")
     return listing, fetch, convert
+
+
+def evaluate_options(p: argparse.ArgumentParser) -> None:
+    """The flags of ``parallax evaluate`` (not a stage of ``run``: no config table)."""
+    from pipeline.corpus.metrics import METRICS, TOKENIZERS
+
+    p.add_argument(
+        "--ref",
+        type=Path,
+        action="append",
+        default=[],
+        help="reference: text, JSONL or TSV (repeat for several references)",
+    )
+    p.add_argument(
+        "--hyp",
+        type=Path,
+        action="append",
+        default=[],
+        help="hypothesis (repeatable; default the run's translations.txt or .jsonl); "
+        "the first is the baseline",
+    )
+    p.add_argument("--src", type=Path, help="the source text, shown beside each line")
+    p.add_argument("--names", type=comma_list, help="system names, comma separated")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="where evaluation.json goes")
+    p.add_argument(
+        "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"
+    )
+    verbosity(p)
+    p.add_argument("--tokenize", "-tok", choices=TOKENIZERS, help="BLEU tokenizer (default 13a)")
+    p.add_argument(
+        "--metrics",
+        type=comma_list,
+        default=list(METRICS),
+        help="comma list of bleu, chrf, ter (default all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the scores as JSON on stdout")
+    p.add_argument(
+        "--judgments", type=Path, help="summarize a reviewer's judgments file (JSONL or CSV)"
+    )

@@ -28,9 +28,9 @@ from pathlib import Path
 from pipeline.io.atomic import remove_file
 from pipeline.io.files import file_sha256, read_bytes, walk_files
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
-from pipeline.records import Document
+from pipeline.records import Document, Paragraph
 from pipeline.run.files import DOCUMENTS
-from pipeline.run.manifest import reuse
+from pipeline.run.manifest import reuse, stamp_partial
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult
 from pipeline.text.clean import clean_text
@@ -55,9 +55,12 @@ class Config(StageConfig):
 
     Attributes:
         max_bytes: files larger than this are refused ("too large") unread.
+        lines: line mode: every line of a file is one body paragraph, kept as it is
+            (no cleaning, no header, no roles; empty lines stay), numbered from 1.
     """
 
     max_bytes: int = 20_000_000
+    lines: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,11 @@ def _measure(path: Path, max_bytes: int) -> tuple[int, str | None, str | None]:
         return 0, None, f"cannot read ({exc.strerror or exc})"
 
 
-def ingest_file(source: Source, max_bytes: int) -> Document:
-    """Read, decode and clean one planned file into a Document (never raises for bad input)."""
+def ingest_file(source: Source, max_bytes: int, lines: bool = False) -> Document:
+    """Read, decode and clean one planned file into a Document (never raises for bad input).
+
+    With ``lines`` the file is not cleaned: see :func:`line_document`.
+    """
     base = Document(
         doc_id=source.doc_id,
         path=str(source.path),
@@ -166,7 +172,24 @@ def ingest_file(source: Source, max_bytes: int) -> Document:
     base = replace(base, encoding=decoded.encoding)
     if not decoded.text.strip():
         return replace(base, status="skipped", error="no text (whitespace only)")
-    return _document(decoded.text, base)
+    return line_document(decoded.text, base) if lines else _document(decoded.text, base)
+
+
+def line_document(text: str, base: Document) -> Document:
+    """Line mode: one ``body`` paragraph per line, numbered from 1, text as it is.
+
+    Nothing is cleaned, merged, split or dropped: an empty line is an empty
+    paragraph, so line ``n`` of the file is paragraph ``n`` and, after the segment
+    stage, segment ``n``. Lines end at ``\\n`` (a ``\\r`` before it is dropped).
+    """
+    rows = text.split("\n")
+    if text.endswith("\n"):
+        rows.pop()
+    paragraphs = tuple(
+        Paragraph(index=n, role="body", text=row.removesuffix("\r"))
+        for n, row in enumerate(rows, 1)
+    )
+    return replace(base, status="ok", error=None, paragraphs=paragraphs)
 
 
 def _document(text: str, base: Document) -> Document:
@@ -209,13 +232,14 @@ def run(config: Config) -> StageResult:
     if (reused := reuse(config, "ingest", [target], inputs)) is not None:
         return reused
     writer = ResumableJsonlWriter(target, key=lambda obj: str(obj["path"]))
-    if config.overwrite:
-        remove_file(writer.partial)
+    # resume only this run's partial (a line-mode run must not resume a cleaned one)
+    stamp = stamp_partial(writer.partial, config, inputs, unstamped_is_stale=False)
     with writer:
         todo = [s for s in sources if str(s.path) not in writer.done]
         for source in Progress("ingest", len(todo), "file").iterate(todo):
-            writer.write(ingest_file(source, config.max_bytes))
+            writer.write(ingest_file(source, config.max_bytes, config.lines))
         writer.commit()
+    remove_file(stamp)
     documents = list(read_records(target, Document))
     kept = [d for d in documents if d.path in inputs]
     if len(kept) != len(documents):  # a resumed partial from other inputs

@@ -19,6 +19,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.claims.records import Cluster, Event
 from pipeline.io.atomic import atomic_write_chunks
@@ -26,8 +27,8 @@ from pipeline.io.files import read_json
 from pipeline.io.jsonl import read_jsonl, read_records
 from pipeline.records import Document, Segment, Translation
 from pipeline.render.model import ReportData, RunFiles, parse_evaluation
-from pipeline.run.files import DOCUMENTS, REPORT
-from pipeline.run.manifest import reuse
+from pipeline.run.files import DOCUMENTS, EVALUATION, REPORT
+from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,13 @@ class Config(StageConfig):
 
     Attributes:
         title: the page title.
+        review: write the review page of ``evaluation.json`` (sortable, filterable lines
+            and judgments) instead of the run's page; the page you get anyway when the
+            run directory has an evaluation but no ``documents.jsonl``.
     """
 
     title: str = "Parallax report"
+    review: bool = False
 
 
 def gather(files: RunFiles, title: str = "Parallax report") -> ReportData:
@@ -88,9 +93,18 @@ def _documents(files: RunFiles) -> Iterator[Document]:
 
 
 def run(config: Config) -> StageResult:
-    """Write ``<out>/report.html`` from the run files, unless it is up to date."""
+    """Write ``<out>/report.html`` from the run files, unless it is up to date.
+
+    With ``review``, or without ``documents.jsonl`` but with ``evaluation.json``
+    (``parallax evaluate`` of plain-text systems), the page is the review page of the
+    evaluation alone (``--input`` then names the evaluation file).
+    """
     from pipeline.render.page import render_page
 
+    evaluation = config.out / EVALUATION
+    alone = not config.input and not (config.out / DOCUMENTS).is_file() and evaluation.is_file()
+    if config.review or alone:
+        return _review(config, stage_input(config, EVALUATION, "evaluate"))
     files = RunFiles.find(stage_input(config, DOCUMENTS, "ingest"))
     target = config.out / REPORT
     inputs = files.hashed()
@@ -108,6 +122,25 @@ def run(config: Config) -> StageResult:
         "events": len(data.events),
         "evaluated": len(data.evaluation.joined) if data.evaluation else 0,
     }
+    return StageResult(
+        "report", (target,), counts=counts, inputs=inputs, settings=config.settings()
+    )
+
+
+def _review(config: Config, evaluation: Path) -> StageResult:
+    """The review page of an evaluation without a run: ``<out>/report.html``."""
+    from pipeline.render.review import render_review
+
+    target = config.out / REPORT
+    inputs = hash_inputs([evaluation])
+    if (reused := reuse(config, "report", [target], inputs)) is not None:
+        return reused
+    ev = parse_evaluation(read_json(evaluation), evaluation)
+    key = next(iter(inputs.values()))[:16]
+    title = config.title if config.title != Config.title else "Parallax review"
+    chars = atomic_write_chunks(target, render_review(ev, title, key))
+    log.info("report: wrote %s (%d characters, evaluation only)", target, chars)
+    counts = {"systems": len(ev.systems), "evaluated": len(ev.segments)}
     return StageResult(
         "report", (target,), counts=counts, inputs=inputs, settings=config.settings()
     )

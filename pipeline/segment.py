@@ -21,17 +21,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.io.atomic import remove_file
 from pipeline.io.files import count_lines
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.run.files import DOCUMENTS, SEGMENTS
-from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.manifest import hash_inputs, reuse, stamp_partial
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 from pipeline.text.language import UND, classify
 from pipeline.text.sentences import split_sentences
 
-__all__ = ["Config", "run", "segment_document", "segment_documents", "split_sentences"]
+__all__ = [
+    "Config",
+    "line_segments",
+    "run",
+    "segment_document",
+    "segment_documents",
+    "split_sentences",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +81,36 @@ def segment_document(doc: Document, seed: int = 0) -> Iterator[Segment]:
             index += 1
 
 
-def segment_documents(docs: Iterable[Document], seed: int = 0) -> Iterator[Segment]:
-    """Stream :func:`segment_document` over documents."""
+def line_segments(doc: Document) -> Iterator[Segment]:
+    """Line mode: one segment per paragraph (line), its line number the ``seg_id``.
+
+    Nothing is split or dropped, empty lines included. A line whose language
+    cannot be told (``und``: too short, digits only, empty) takes the document's.
+    """
+    if doc.status != "ok":
+        return
+    for para in doc.paragraphs:
+        lang, confidence = para.lang, para.lang_confidence
+        if lang == UND:
+            lang, confidence = doc.lang, doc.lang_confidence
+        yield Segment(
+            doc_id=doc.doc_id,
+            seg_id=str(para.index),
+            index=para.index - 1,
+            paragraph=para.index,
+            role=para.role,
+            lang=lang,
+            lang_confidence=confidence,
+            text=para.text,
+        )
+
+
+def segment_documents(
+    docs: Iterable[Document], seed: int = 0, lines: bool = False
+) -> Iterator[Segment]:
+    """Stream :func:`segment_document` (or, with ``lines``, :func:`line_segments`)."""
     for doc in docs:
-        yield from segment_document(doc, seed)
+        yield from line_segments(doc) if lines else segment_document(doc, seed)
 
 
 @dataclass(frozen=True)
@@ -85,9 +119,12 @@ class Config(StageConfig):
 
     Attributes:
         seed: the langdetect seed for each segment's own detection.
+        lines: line mode: each paragraph (a line of a ``ingest --lines`` document)
+            is one segment, ``seg_id`` its line number (see :func:`line_segments`).
     """
 
     seed: int = 0
+    lines: bool = False
 
 
 def _key(obj: dict[str, Any]) -> str:
@@ -104,13 +141,17 @@ def run(config: Config) -> StageResult:
     counts: Counter[str] = Counter()
     progress = Progress("segment", count_lines(source), "doc")
     docs = progress.iterate(read_records(source, Document))
-    with ResumableJsonlWriter(target, _key) as writer:
-        for seg in segment_documents(docs, config.seed):
+    writer = ResumableJsonlWriter(target, _key)
+    # resume only this run's partial (line segments must not join sentence segments)
+    stamp = stamp_partial(writer.partial, config, inputs, unstamped_is_stale=False)
+    with writer:
+        for seg in segment_documents(docs, config.seed, config.lines):
             if _key(seg.to_dict()) in writer.done:
                 counts["resumed"] += 1
                 continue
             writer.write(seg)
         writer.commit()
+    remove_file(stamp)
     return _result(config, target, inputs, counts, reused=False)
 
 

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.io.atomic import atomic_write_json, remove_file
-from pipeline.io.files import read_json
+from pipeline.io.atomic import atomic_text_writer, remove_file
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.mt.backends import BACKENDS
 from pipeline.mt.cache import TranslationCache
@@ -33,12 +32,12 @@ from pipeline.mt.ct2_convert import QUANTIZATIONS
 from pipeline.mt.engine import EngineSettings, Translating
 from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
-from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS
-from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS, TRANSLATIONS_TEXT
+from pipeline.run.manifest import hash_inputs, reuse, stamp_partial
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
-__all__ = ["Config", "Translating", "run", "translate_segments"]
+__all__ = ["Config", "Translating", "run", "translate_segments", "write_text"]
 
 log = logging.getLogger(__name__)
 STAGE = "translate"
@@ -68,6 +67,8 @@ class Config(StageConfig):
         intra_threads: ct2 threads per batch (0: suit the machine).
         inter_threads: ct2 batches run in parallel (0: suit the machine).
         min_new_tokens: shortest output (0: no minimum).
+        lines: line mode: empty segments stay empty (``identity``, never sent to a
+            model), and ``translations.txt`` gets one line per segment, in order.
     """
 
     model: tuple[str, ...] = ()
@@ -88,6 +89,7 @@ class Config(StageConfig):
     intra_threads: int = 0
     inter_threads: int = 0
     min_new_tokens: int = 0
+    lines: bool = False
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.roles) - set(ROLES))
@@ -154,25 +156,11 @@ def _chunks(items: Iterable[Segment], size: int) -> Iterator[list[Segment]]:
         yield chunk
 
 
-def _stamp_partial(partial: Path, config: Config, inputs: dict[str, str]) -> Path:
-    """Drop a partial output left by a run with other inputs or settings; stamp this run's.
-
-    Returns:
-        The stamp file (``<partial>.json``), removed once the output is complete.
-    """
-    stamp = partial.with_name(partial.name + ".json")
-    wanted = {"inputs": inputs, "settings": config.settings()}
-    stale = partial.exists() and (not stamp.exists() or read_json(stamp) != wanted)
-    if stale:
-        log.info("%s: left by a run with other inputs or settings; starting over", partial)
-    if config.overwrite or stale:
-        remove_file(partial)
-    atomic_write_json(stamp, wanted)
-    return stamp
-
-
 def translate_segments(
-    segments: Iterable[Segment], engine: Translating, skip: set[str] | None = None
+    segments: Iterable[Segment],
+    engine: Translating,
+    skip: set[str] | None = None,
+    keep_empty: bool = False,
 ) -> Iterator[Translation]:
     """Stream translations of the selected segments, chunk by chunk, in input order.
 
@@ -180,12 +168,57 @@ def translate_segments(
         segments: the segments (any iterable; read lazily).
         engine: the translator set, cache and settings.
         skip: ``doc_id<TAB>seg_id`` keys already done (resumed runs).
+        keep_empty: give an empty (or blank) segment an empty translation without
+            asking a model (line mode, where an empty line must stay one).
     """
     roles = set(engine.config.roles)
     skip = skip if skip is not None else set()
     selected = (s for s in segments if s.role in roles and f"{s.doc_id}\t{s.seg_id}" not in skip)
     for chunk in _chunks(selected, engine.config.chunk_size):
-        yield from engine.translate(chunk)
+        if not keep_empty:
+            yield from engine.translate(chunk)
+            continue
+        done = iter(engine.translate([s for s in chunk if s.text.strip()]))
+        for seg in chunk:
+            yield next(done) if seg.text.strip() else _empty(seg)
+
+
+def _empty(seg: Segment) -> Translation:
+    """An empty line's translation: an empty line."""
+    return Translation(
+        doc_id=seg.doc_id,
+        seg_id=seg.seg_id,
+        index=seg.index,
+        role=seg.role,
+        src_lang=seg.lang,
+        tgt_lang="en",
+        source=seg.text,
+        translation="",
+        model="identity",
+        status="identity",
+        reason="empty line",
+    )
+
+
+def write_text(segments: Path, translations: Path, target: Path) -> int:
+    """Write ``translations.txt``: one line per segment, in segment order.
+
+    An untranslated segment is an empty line, and a line break inside a translation
+    becomes a space, so line ``n`` always translates input line ``n`` (sacrebleu-ready).
+
+    Returns:
+        The number of lines written.
+    """
+    found = {
+        (t.doc_id, t.seg_id): t.translation or "" for t in read_records(translations, Translation)
+    }
+    count = 0
+    with atomic_text_writer(target) as handle:
+        for seg in read_records(segments, Segment):
+            text = found.get((seg.doc_id, seg.seg_id), "")
+            handle.write(" ".join(text.splitlines()) + "\n")
+            count += 1
+    return count
 
 
 def _count_todo(path: Path, roles: set[str], done: set[str]) -> int:
@@ -208,17 +241,19 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
     path = stage_input(config, SEGMENTS, "segment")
     inputs = hash_inputs([path])
     output = config.out / TRANSLATIONS
-    if (reused := reuse(config, STAGE, [output], inputs, retry_failed=True)) is not None:
+    outputs = [output, config.out / TRANSLATIONS_TEXT] if config.lines else [output]
+    if (reused := reuse(config, STAGE, outputs, inputs, retry_failed=True)) is not None:
         return reused
     writer = ResumableJsonlWriter(output, _key)
-    stamp = _stamp_partial(writer.partial, config, inputs)
+    stamp = stamp_partial(writer.partial, config, inputs)
     with TranslationCache(config.cache or config.out / CACHE) as cache, writer:
         engine = Translating(config.engine(), cache, factory)
         resumed = len(writer.done)
         total = _count_todo(path, set(config.roles), writer.done)
         with Progress(STAGE, total, "seg") as progress:
             engine.on_progress = progress.advance
-            records = translate_segments(read_records(path, Segment), engine, writer.done)
+            segments = read_records(path, Segment)
+            records = translate_segments(segments, engine, writer.done, config.lines)
             for finished, record in enumerate(records, 1):
                 if f"{record.doc_id}\t{record.seg_id}" not in writer.done:  # duplicate input
                     writer.write(record)
@@ -226,13 +261,15 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         writer.commit()
     remove_file(stamp)
     counts = {"resumed": resumed, **engine.counts}
+    if config.lines:
+        counts["lines"] = write_text(path, output, outputs[1])
     failures = tuple(
         f"{lang}: {message} ({engine.untranslated.get(lang, 0)} segments untranslated)"
         for lang, message in engine.failures.items()
     )
     return StageResult(
         STAGE,
-        (output,),
+        tuple(outputs),
         counts,
         failures,
         inputs=inputs,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli
+from pipeline.run.runner import stage_options
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -26,18 +27,18 @@ def test_help_does_not_import_torch() -> None:
 def test_run_flag_shared_by_two_stages_reaches_both() -> None:
     # detect and segment both have a `seed` setting; `run --seed 7` sets it in each.
     args = _parse(["run", "seeds", "--seed", "7"])
-    assert cli._stage_options("detect", args, {})["seed"] == 7
-    assert cli._stage_options("segment", args, {})["seed"] == 7
+    assert stage_options("detect", vars(args), {})["seed"] == 7
+    assert stage_options("segment", vars(args), {})["seed"] == 7
 
 
 def test_config_table_sets_one_stage_and_flags_win(tmp_path: Path) -> None:
     tables = {"detect": {"seed": 3}, "run": {"out": str(tmp_path)}}
     args = _parse(["run", "seeds"])
-    assert cli._stage_options("detect", args, tables)["seed"] == 3
-    assert "seed" not in cli._stage_options("segment", args, tables)
-    assert cli._stage_options("segment", args, tables)["out"] == str(tmp_path)
+    assert stage_options("detect", vars(args), tables)["seed"] == 3
+    assert "seed" not in stage_options("segment", vars(args), tables)
+    assert stage_options("segment", vars(args), tables)["out"] == str(tmp_path)
     args = _parse(["run", "seeds", "--seed", "9"])
-    assert cli._stage_options("detect", args, tables)["seed"] == 9
+    assert stage_options("detect", vars(args), tables)["seed"] == 9
 
 
 def test_unknown_config_key_exits_2_naming_it(tmp_path: Path, capsys) -> None:
@@ -108,7 +109,7 @@ def test_models_dir_from_flag_env_config_or_cwd(tmp_path: Path, monkeypatch) -> 
     assert models_dir(None, conf, {}) == conf.parent / "models"
     # the stages get the same folder as `parallax models`, from any directory
     args = _parse(["run", "seeds", "--config", str(conf)])
-    assert cli._stage_options("translate", args, {})["models_dir"] == conf.parent / "models"
+    assert stage_options("translate", vars(args), {})["models_dir"] == conf.parent / "models"
 
 
 def test_no_line_is_printed_twice_at_the_default_level(tmp_path: Path) -> None:

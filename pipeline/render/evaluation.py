@@ -1,11 +1,11 @@
-"""Render the report's evaluation section: corpus scores, significance, per-segment rows."""
+"""Render the report's evaluation: the summary (on top) and the lines no document has (below)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pipeline.render.markup import anchor, esc, fmt_num, fmt_scores, table
+from pipeline.render.markup import anchor, esc, fmt_scores
 
 if TYPE_CHECKING:
     from pipeline.render.model import Evaluation
@@ -14,36 +14,20 @@ _CHUNK = 200  # evaluation rows per lazily rendered block
 
 
 def render_evaluation(ev: Evaluation) -> Iterator[str]:
-    """Yield the evaluation section: corpus scores, significance, unjoined segments."""
-    rows = []
-    for system in ev.systems:
-        scores = ev.corpus.get(system) or {}
-        sigs = scores.get("signatures") or {}
-        rows.append(
-            [esc(system)]
-            + [
-                f'<span title="{esc(sigs.get(m, ""))}">{fmt_num(scores.get(m))}</span>'
-                for m in ("bleu", "chrf", "ter")
-            ]
-        )
+    """Yield the evaluation section: the summary table of systems and metrics."""
+    from pipeline.render.review import summary_table
+
     yield (
         '<section id="evaluation" class="card"><h2>Evaluation</h2>'
-        f"<p>Reference: <code>{esc(ev.reference or 'none')}</code></p>"
-        + table(["system", "BLEU", "chrF", "TER"], rows)
+        f"<p>Reference: <code>{esc(ev.reference or 'none')}</code>. "
+        "<code>parallax report --review</code> writes the review page: sort, filter and "
+        "judge every line.</p>" + summary_table(ev)
     )
-    if ev.significance:
-        sig = [
-            [
-                esc(s),
-                esc(v.get("baseline")),
-                fmt_num(v.get("bleu_p"), 3),
-                fmt_num(v.get("chrf_p"), 3),
-            ]
-            for s, v in ev.significance.items()
-            if isinstance(v, Mapping)
-        ]
-        yield "<h3>Paired significance</h3>" + table(["system", "against", "BLEU p", "chrF p"], sig)
     yield "</section>\n"
+
+
+def render_eval_lines(ev: Evaluation) -> Iterator[str]:
+    """Yield the evaluated lines that are not segments of a document, if any."""
     if ev.loose:
         yield (
             f'<section id="eval-lines"><h2>Evaluated lines ({len(ev.loose)})</h2>'

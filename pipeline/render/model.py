@@ -77,6 +77,8 @@ class Evaluation:
     documents: Mapping[str, Mapping[str, Mapping[str, Any]]]
     joined: Mapping[tuple[str, str], Mapping[str, Any]]
     loose: tuple[Mapping[str, Any], ...]
+    segments: tuple[Mapping[str, Any], ...] = ()
+    references: tuple[str, ...] = ()
 
     @property
     def others(self) -> tuple[str, ...]:
@@ -116,6 +118,9 @@ def parse_evaluation(obj: Any, path: Path) -> Evaluation:
     baseline = next((b for b in baselines if b), systems[0] if systems else None)
     joined: dict[tuple[str, str], Mapping[str, Any]] = {}
     loose: list[Mapping[str, Any]] = []
+    references = obj.get("references") or [obj.get("reference")]
+    if not isinstance(references, list):
+        raise InputError(f"{path}: 'references' must be a list of paths")
     for number, seg in enumerate(segments, 1):
         if not isinstance(seg, Mapping):
             raise InputError(f"{path}: segments[{number}] must be an object")
@@ -133,6 +138,8 @@ def parse_evaluation(obj: Any, path: Path) -> Evaluation:
         documents=_mapping(obj, "documents", path),
         joined=joined,
         loose=tuple(loose),
+        segments=tuple(segments),
+        references=tuple(str(r) for r in references if r is not None),
     )
 
 

@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.io.files import read_package_text
 from pipeline.records import Document, Paragraph, Segment, Translation
 from pipeline.render.clusters import render_clusters
-from pipeline.render.evaluation import render_evaluation
+from pipeline.render.evaluation import render_eval_lines, render_evaluation
 from pipeline.render.events import render_events
 from pipeline.render.markup import anchor, badge, esc, fmt_scores, quality_title
 from pipeline.render.model import ReportData
@@ -42,6 +42,8 @@ def render_page(data: ReportData, documents: Iterable[Document]) -> Iterator[str
     yield _header(data)
     yield "<main>\n"
     yield render_run(data)
+    if data.evaluation is not None:  # the summary on top, its unjoined lines at the end
+        yield from render_evaluation(data.evaluation)
     if data.events:
         yield from render_events(data)
     if data.clusters:
@@ -51,7 +53,7 @@ def render_page(data: ReportData, documents: Iterable[Document]) -> Iterator[str
         if doc.status == "ok":
             yield render_document(doc, data)
     if data.evaluation is not None:
-        yield from render_evaluation(data.evaluation)
+        yield from render_eval_lines(data.evaluation)
     yield "</main>\n"
     yield tail
 

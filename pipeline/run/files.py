@@ -19,11 +19,13 @@ __all__ = [
     "REPORT",
     "SEGMENTS",
     "TRANSLATIONS",
+    "TRANSLATIONS_TEXT",
 ]
 
 DOCUMENTS = "documents.jsonl"  # ingest writes it, detect rewrites it with languages
 SEGMENTS = "segments.jsonl"  # segment
 TRANSLATIONS = "translations.jsonl"  # translate
+TRANSLATIONS_TEXT = "translations.txt"  # translate --lines: one line per input line
 CACHE = "cache.sqlite"  # translate's cache, unless --cache names another
 CLAIMS = "claims.jsonl"  # align
 ALIGNMENTS = "alignments.jsonl"  # align

@@ -8,6 +8,7 @@ module statically.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import time
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
-from pipeline import ConfigError
+from pipeline import ConfigError, PipelineError
 from pipeline.run.manifest import Manifest
 from pipeline.run.stage import StageResult
 
@@ -102,3 +103,45 @@ def run_pipeline(
         if name == until:
             break
     return results
+
+
+def setting_names(stage: str) -> list[str]:
+    """The settings of a stage's Config (the keys its config-file table takes)."""
+    return [f.name for f in dataclasses.fields(load_stage(stage).Config)]
+
+
+def stage_options(
+    name: str, given: Mapping[str, Any], tables: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Options of one stage: its config-file table, overridden by the flags given.
+
+    Args:
+        name: the stage.
+        given: the flags given on the command line (dest -> value), ``config`` included.
+        tables: the config file's tables.
+    """
+    fields = set(setting_names(name))
+    options: dict[str, Any] = dict(tables.get(name, {}))
+    run_table = tables.get("run", {})
+    options["out"] = given.get("out", run_table.get("out", "outputs"))
+    if "overwrite" in given or "overwrite" in run_table:
+        options["overwrite"] = given.get("overwrite", run_table.get("overwrite"))
+    for key, value in given.items():
+        if key in fields and key not in ("out", "overwrite", "input", "inputs"):
+            options[key] = value
+    if "models_dir" in fields:
+        from pipeline.run.config import models_dir
+
+        options["models_dir"] = models_dir(options.get("models_dir"), given.get("config"))
+    return options
+
+
+def check_configs(options: dict[str, dict[str, Any]], until: str | None) -> None:
+    """Build every stage's config before the first runs: a bad value fails in a second."""
+    for name in STAGES:
+        try:
+            load_stage(name).Config.from_options(options[name])
+        except PipelineError as exc:
+            raise type(exc)(f"[{name}]: {exc}") from exc
+        if name == until:
+            break
