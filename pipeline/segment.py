@@ -18,7 +18,6 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -34,7 +33,6 @@ from pipeline.text.sentences import split_sentences
 __all__ = ["Config", "run", "segment_document", "segment_documents", "split_sentences"]
 
 log = logging.getLogger(__name__)
-
 
 
 def _segment_language(text: str, para: Paragraph, seed: int) -> tuple[str, float]:
@@ -96,41 +94,38 @@ def _key(obj: dict[str, Any]) -> str:
 
 
 def run(config: Config) -> StageResult:
-    """Segment ``documents.jsonl`` into ``segments.jsonl``, resuming a killed run."""
+    """Segment ``documents.jsonl`` into ``segments.jsonl``, resuming a killed run.
+
+    The counts are kept while writing: every segment of the input is counted
+    once, whether this run wrote it or a killed earlier one did.
+    """
     source = stage_input(config, DOCUMENTS, "detect")
     target = config.out / SEGMENTS
     inputs = hash_inputs([source])
     if (reused := reuse(config, "segment", [target], inputs)) is not None:
         return reused
     counts: Counter[str] = Counter()
+    counted: set[str] = set()
     docs = tqdm(read_records(source, Document), desc="segment", unit="doc", disable=None)
     with ResumableJsonlWriter(target, _key) as writer:
         for seg in segment_documents(docs, config.seed):
-            if _key(seg.to_dict()) in writer.done:
+            key = f"{seg.doc_id}\t{seg.seg_id}"
+            if key in writer.done:
                 counts["resumed"] += 1
-                continue
-            writer.write(seg)
+                if key in counted:  # the same id twice in the input: written once
+                    continue
+            else:
+                writer.write(seg)
+            counted.add(key)
+            counts[f"lang_{seg.lang}"] += 1
         writer.commit()
-    return _result(config, target, inputs, counts, reused=False)
-
-
-def _result(
-    config: Config, target: Path, inputs: dict[str, str], extra: Counter[str], reused: bool
-) -> StageResult:
-    """Counts read back from the written file (so a reused run reports them too)."""
-    counts: Counter[str] = Counter()
-    docs: set[str] = set()
-    for seg in read_records(target, Segment):
-        docs.add(seg.doc_id)
-        counts["segments"] += 1
-        counts[f"lang_{seg.lang}"] += 1
-    counts["documents"] = len(docs)
-    counts.update(extra)
+    counts["segments"] = len(counted)
+    documents = len({key.partition("\t")[0] for key in counted})
     return StageResult(
         stage="segment",
         outputs=(target,),
-        counts={"documents": counts.pop("documents"), **dict(sorted(counts.items()))},
-        reused=reused,
+        counts={"documents": documents, **dict(sorted(counts.items()))},
+        reused=False,
         inputs=inputs,
         settings=config.settings(),
     )
