@@ -17,10 +17,13 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "HAN",
+    "CharTable",
     "ScriptProfile",
     "ascii_fold",
     "char_script",
@@ -109,6 +112,28 @@ def char_script(ch: str) -> str | None:
     return None
 
 
+class CharTable(dict[Any, Any]):
+    """A dict filled on demand by ``compute(char)``: each distinct character is looked up once.
+
+    Profiling and folding ask the same few thousand characters millions of times.
+    """
+
+    def __init__(self, compute: Callable[[str], Any], by_code: bool = False) -> None:
+        super().__init__()
+        self._compute = compute
+        self._by_code = by_code  # keyed by code point, as ``str.translate`` asks
+
+    def __missing__(self, key: Any) -> Any:
+        value = self._compute(chr(key) if self._by_code else key)
+        self[key] = value
+        return value
+
+
+_SCRIPT_OF = CharTable(char_script)
+# str.translate table deleting combining marks (the code points unicodedata.combining() flags).
+_NO_MARKS = CharTable(lambda ch: None if unicodedata.combining(ch) else ord(ch), by_code=True)
+
+
 def is_han(ch: str) -> bool:
     """True when ``ch`` is a Han character (see :data:`HAN`)."""
     return HAN.match(ch) is not None
@@ -160,7 +185,7 @@ def profile(text: str) -> ScriptProfile:
         word = match.group()
         run_script: str | None = None
         for ch in word:
-            script = char_script(ch)
+            script = _SCRIPT_OF[ch]
             if script is None:
                 continue
             letters += 1
@@ -226,4 +251,4 @@ def ascii_fold(text: str) -> str:
     Used to compare scraped slugs with titles and to key names across spellings.
     """
     text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return text.translate(_NO_MARKS).lower()
