@@ -69,7 +69,7 @@ def _compile(cls: type, source: Callable[..., str], table: dict[type, Any]) -> A
 
 
 def _decoder_source(cls: type, hints: dict[str, Any], namespace: dict[str, Any]) -> str:
-    """A decoder checking each field in order, with the messages of the hand-written one."""
+    """A decoder checking each field in order; each error names the field and the value."""
     owner = cls.__name__
     lines = [
         "def codec(data):",
