@@ -49,6 +49,7 @@ __all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run"]
 log = logging.getLogger(__name__)
 
 
+
 @dataclass(frozen=True)
 class Config(StageConfig):
     """Ingest settings.
@@ -210,21 +211,16 @@ def run(config: Config) -> StageResult:
     writer = ResumableJsonlWriter(target, key=lambda obj: str(obj["path"]))
     if config.overwrite:
         remove_file(writer.partial)
-    documents: list[Document] = []
     with writer:
-        resumed = bool(writer.done)
         todo = [s for s in sources if str(s.path) not in writer.done]
         for source in tqdm(todo, desc="ingest", unit="file", disable=None):
-            documents.append(ingest_file(source, config.max_bytes))
-            writer.write(documents[-1])
+            writer.write(ingest_file(source, config.max_bytes))
         writer.commit()
-    if resumed:  # the documents of the killed run are in the file only
-        documents = list(read_records(target, Document))
-        kept = [d for d in documents if d.path in inputs]
-        if len(kept) != len(documents):  # a resumed partial from other inputs
-            write_records(target, kept)
-        documents = kept
-    return _result(config, documents, inputs, reused=False)
+    documents = list(read_records(target, Document))
+    kept = [d for d in documents if d.path in inputs]
+    if len(kept) != len(documents):  # a resumed partial from other inputs
+        write_records(target, kept)
+    return _result(config, kept, inputs, reused=False)
 
 
 def _result(
