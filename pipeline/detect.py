@@ -61,8 +61,8 @@ def detect_document(doc: Document, languages: Iterable[str], seed: int = 0) -> D
         languages: the languages the project translates.
         seed: the langdetect seed.
     """
-    paragraphs = tuple(
-        dataclasses.replace(p, lang=found.lang, lang_confidence=found.confidence)
+    paragraphs = tuple(  # built directly: dataclasses.replace was 5 % of the stage
+        Paragraph(p.index, p.role, p.text, found.lang, found.confidence, p.scores)
         for p in doc.paragraphs
         for found in (classify(p.text, seed),)
     )

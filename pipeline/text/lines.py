@@ -8,6 +8,7 @@ pages of any outlet share, not lines of particular pages.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -58,6 +59,7 @@ _DATELINE = re.compile(r"^[^\s()]{0,20}\s?\([A-ZĐ][A-Za-zĐ.]{1,15}\)\s*[-–�
 _FOLLOW_OUTLET = re.compile(r"^theo dõi\s+(\S+\.\w{2,4})\s+trên", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)  # the cleaner folds each line twice (signals, title copy)
 def fold(text: str) -> str:
     """ASCII-fold for slug comparison: no diacritics, lower case, words only."""
     return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(text)))

@@ -129,7 +129,22 @@ class CharTable(dict[Any, Any]):
         return value
 
 
-_SCRIPT_OF = CharTable(char_script)
+# One letter per script, for profile(); "a" for the first script of _RANGES and so on.
+_SCRIPT_NAMES = {chr(97 + i): name for i, name in enumerate(dict.fromkeys(r[2] for r in _RANGES))}
+_CODE_OF = {name: code for code, name in _SCRIPT_NAMES.items()}
+_CHAR_UNIT_CODES = frozenset(_CODE_OF[name] for name in _CHAR_UNITS)
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def _script_code(ch: str) -> str:
+    """A space for a character outside words, "" for a letter of no known script, else its code."""
+    if _WORD.fullmatch(ch) is None:
+        return " "
+    script = char_script(ch)
+    return "" if script is None else _CODE_OF[script]
+
+
+_SCRIPT_CODES = CharTable(_script_code, by_code=True)
 # str.translate table deleting combining marks (the code points unicodedata.combining() flags).
 _NO_MARKS = CharTable(lambda ch: None if unicodedata.combining(ch) else ord(ch), by_code=True)
 
@@ -177,26 +192,21 @@ class ScriptProfile:
 
 
 def profile(text: str) -> ScriptProfile:
-    """Count the units of each script in ``text`` (NFC-normalised first)."""
+    """Count the units of each script in ``text`` (NFC-normalised first).
+
+    The text becomes a string of one code per character (a script's letter, a
+    space between words, nothing for a letter of no known script), so runs are
+    counted by C code, not a Python loop over every character.
+    """
     text = unicodedata.normalize("NFC", text)
-    units: Counter[str] = Counter()
-    letters = 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        run_script: str | None = None
-        for ch in word:
-            script = _SCRIPT_OF[ch]
-            if script is None:
-                continue
-            letters += 1
-            if script in _CHAR_UNITS:
-                units[script] += 1
-                run_script = None
-            elif script != run_script:
-                units[script] += 1
-                run_script = script
+    codes = text.translate(_SCRIPT_CODES)
+    chars = Counter(codes)
+    letters = len(codes) - chars.pop(" ", 0)
+    runs = Counter(_REPEATS.sub(r"\1", codes))  # a run of one script in a word is one unit
+    runs.pop(" ", None)
+    units = {_SCRIPT_NAMES[c]: chars[c] if c in _CHAR_UNIT_CODES else n for c, n in runs.items()}
     latin = tuple(w.lower() for w in _LATIN_WORD.findall(text))
-    return ScriptProfile(units=dict(units), letters=letters, latin_words=latin)
+    return ScriptProfile(units=units, letters=letters, latin_words=latin)
 
 
 def script_guess(prof: ScriptProfile) -> tuple[str, float] | None:
