@@ -133,7 +133,7 @@ class CharTable(dict[Any, Any]):
 _SCRIPT_NAMES = {chr(97 + i): name for i, name in enumerate(dict.fromkeys(r[2] for r in _RANGES))}
 _CODE_OF = {name: code for code, name in _SCRIPT_NAMES.items()}
 _CHAR_UNIT_CODES = frozenset(_CODE_OF[name] for name in _CHAR_UNITS)
-_REPEATS = re.compile(r"(.)\1+")
+_RUN_OF = {code: re.compile(code + "+") for code in _SCRIPT_NAMES}
 
 
 def _script_code(ch: str) -> str:
@@ -202,9 +202,10 @@ def profile(text: str) -> ScriptProfile:
     codes = text.translate(_SCRIPT_CODES)
     chars = Counter(codes)
     letters = len(codes) - chars.pop(" ", 0)
-    runs = Counter(_REPEATS.sub(r"\1", codes))  # a run of one script in a word is one unit
-    runs.pop(" ", None)
-    units = {_SCRIPT_NAMES[c]: chars[c] if c in _CHAR_UNIT_CODES else n for c, n in runs.items()}
+    units = {  # a character of Han, kana or Thai is a unit; a run of another script is one
+        _SCRIPT_NAMES[c]: n if c in _CHAR_UNIT_CODES else len(_RUN_OF[c].findall(codes))
+        for c, n in chars.items()
+    }
     latin = tuple(w.lower() for w in _LATIN_WORD.findall(text))
     return ScriptProfile(units=units, letters=letters, latin_words=latin)
 
