@@ -105,26 +105,27 @@ def run(config: Config) -> StageResult:
     if (reused := reuse(config, "segment", [target], inputs)) is not None:
         return reused
     counts: Counter[str] = Counter()
-    counted: set[str] = set()
+    documents: set[str] = set()
     docs = tqdm(read_records(source, Document), desc="segment", unit="doc", disable=None)
     with ResumableJsonlWriter(target, _key) as writer:
+        recovered = set(writer.done)  # written by a killed run (none on a fresh one)
         for seg in segment_documents(docs, config.seed):
             key = f"{seg.doc_id}\t{seg.seg_id}"
             if key in writer.done:
                 counts["resumed"] += 1
-                if key in counted:  # the same id twice in the input: written once
+                if key not in recovered:  # the same id twice in the input: written once
                     continue
+                recovered.discard(key)
             else:
                 writer.write(seg)
-            counted.add(key)
+            documents.add(seg.doc_id)
+            counts["segments"] += 1
             counts[f"lang_{seg.lang}"] += 1
         writer.commit()
-    counts["segments"] = len(counted)
-    documents = len({key.partition("\t")[0] for key in counted})
     return StageResult(
         stage="segment",
         outputs=(target,),
-        counts={"documents": documents, **dict(sorted(counts.items()))},
+        counts={"documents": len(documents), **dict(sorted(counts.items()))},
         reused=False,
         inputs=inputs,
         settings=config.settings(),
