@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import PipelineError, __version__
+from pipeline import PipelineError, __version__, threads
 from pipeline.cli_options import (
     STAGE_HELP,
     STAGE_OPTIONS,
@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"parallax {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    parser.add_argument(
+        "--threads", type=int, help=f"model threads (default ${threads.ENV}, else the cores)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in STAGES:
         p = sub.add_parser(name, help=STAGE_HELP.get(name, name), formatter_class=KeyTableFormatter)
@@ -267,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.quiet or getattr(args, "sub_quiet", False),
     )
     try:
+        threads.configure(args.threads)  # before any model library is imported
         status: int = args.handler(args, argv)
     except PipelineError as exc:
         print(f"parallax: error: {exc}", file=sys.stderr)

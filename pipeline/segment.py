@@ -18,7 +18,6 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pipeline.io.atomic import remove_file
@@ -132,46 +131,44 @@ def _key(obj: dict[str, Any]) -> str:
 
 
 def run(config: Config) -> StageResult:
-    """Segment ``documents.jsonl`` into ``segments.jsonl``, resuming a killed run."""
+    """Segment ``documents.jsonl`` into ``segments.jsonl``, resuming a killed run.
+
+    The counts are kept while writing: every segment of the input is counted
+    once, whether this run wrote it or a killed earlier one did.
+    """
     source = stage_input(config, DOCUMENTS, "detect")
     target = config.out / SEGMENTS
     inputs = hash_inputs([source])
     if (reused := reuse(config, "segment", [target], inputs)) is not None:
         return reused
     counts: Counter[str] = Counter()
+    documents: set[str] = set()
     progress = Progress("segment", count_lines(source), "doc")
     docs = progress.iterate(read_records(source, Document))
     writer = ResumableJsonlWriter(target, _key)
     # resume only this run's partial (line segments must not join sentence segments)
     stamp = stamp_partial(writer.partial, config, inputs, unstamped_is_stale=False)
     with writer:
+        recovered = set(writer.done)  # written by a killed run (none on a fresh one)
         for seg in segment_documents(docs, config.seed, config.lines):
-            if _key(seg.to_dict()) in writer.done:
+            key = f"{seg.doc_id}\t{seg.seg_id}"
+            if key in writer.done:
                 counts["resumed"] += 1
-                continue
-            writer.write(seg)
+                if key not in recovered:  # the same id twice in the input: written once
+                    continue
+                recovered.discard(key)
+            else:
+                writer.write(seg)
+            documents.add(seg.doc_id)
+            counts["segments"] += 1
+            counts[f"lang_{seg.lang}"] += 1
         writer.commit()
     remove_file(stamp)
-    return _result(config, target, inputs, counts, reused=False)
-
-
-def _result(
-    config: Config, target: Path, inputs: dict[str, str], extra: Counter[str], reused: bool
-) -> StageResult:
-    """Counts read back from the written file (so a reused run reports them too)."""
-    counts: Counter[str] = Counter()
-    docs: set[str] = set()
-    for seg in read_records(target, Segment):
-        docs.add(seg.doc_id)
-        counts["segments"] += 1
-        counts[f"lang_{seg.lang}"] += 1
-    counts["documents"] = len(docs)
-    counts.update(extra)
     return StageResult(
         stage="segment",
         outputs=(target,),
-        counts={"documents": counts.pop("documents"), **dict(sorted(counts.items()))},
-        reused=reused,
+        counts={"documents": len(documents), **dict(sorted(counts.items()))},
+        reused=False,
         inputs=inputs,
         settings=config.settings(),
     )

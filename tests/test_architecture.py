@@ -18,8 +18,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
 
 STAGES = {"ingest", "detect", "segment", "translate", "align", "export", "evaluate", "report"}
 FRONT = {"cli", "cli_options", "__main__"}
-# The base: the errors, the records between stages, and io (the only package that opens files).
-BASE = {"__init__", "records"}
+# The base: the errors, the records between stages, the thread policy, and io (the only package
+# that opens files).
+BASE = {"__init__", "records", "threads"}
 BASE_PACKAGES = {"io"}
 # Wing -> the wings it may import. Everything may import the base modules.
 WINGS: dict[str, set[str]] = {

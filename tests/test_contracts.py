@@ -134,3 +134,45 @@ def test_atomic_writes_give_ordinary_file_modes(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("cls", "data", "message"),
+    [
+        # The generated decoders keep the messages of the generic one they replaced.
+        (Paragraph, {"index": True, "role": "body", "text": ""}, "Paragraph.index: expected int"),
+        (Paragraph, {"index": 0, "role": "body", "text": "", "lang_confidence": True}, "a number"),
+        (Paragraph, {"index": 0, "role": "body", "text": "", "scores": []}, "expected an object"),
+        (Document, {"doc_id": "a", "path": "p", "sha256": 3, "status": "ok"}, "unexpected value 3"),
+        (Document, {"doc_id": "a", "path": "p", "sha256": None, "status": "ok", "paragraphs": 1},
+         "Document.paragraphs: expected a list"),
+        (Document, {"doc_id": "a", "path": "p", "sha256": None, "status": "ok", "paragraphs": [1]},
+         "Paragraph: expected an object, got int"),
+        (Translation, {"doc_id": "d", "seg_id": "s", "index": 0, "role": "body", "src_lang": "vi",
+                       "tgt_lang": "en", "source": "x", "translation": None, "model": "m",
+                       "flags": "split"}, "Translation.flags: expected a list"),
+    ],
+)  # fmt: skip
+def test_decoders_name_field_and_value(cls: type, data: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        cls.from_dict(data)
+
+
+def test_decoders_convert_like_the_types_say() -> None:
+    para = Paragraph.from_dict({"index": 0, "role": "body", "text": "x", "lang_confidence": 1})
+    assert para.lang_confidence == 1.0 and isinstance(para.lang_confidence, float)
+    doc = Document.from_dict({**_doc().to_dict(), "paragraphs": [para.to_dict()]})
+    assert doc.paragraphs == (para,) and doc.title is None and doc.size_bytes == 0
+
+
+def test_a_record_with_an_unsupported_union_fails_on_first_use() -> None:
+    from dataclasses import dataclass
+
+    from pipeline.records import Record
+
+    @dataclass(frozen=True)
+    class Odd(Record):
+        value: int | str
+
+    with pytest.raises(TypeError, match=r"X \| None unions only"):
+        Odd.from_dict({"value": 1})

@@ -208,3 +208,14 @@ def test_ascii_fold(text: str, folded: str) -> None:
     from pipeline.text.unicode_scripts import ascii_fold
 
     assert ascii_fold(text) == folded
+
+
+def test_detect_carries_every_paragraph_field() -> None:
+    # detect_document builds paragraphs field by field (dataclasses.replace was 5 % of the
+    # stage): a new Paragraph field must be passed on there too.
+    import dataclasses
+
+    from pipeline.records import Paragraph
+
+    names = [f.name for f in dataclasses.fields(Paragraph)]
+    assert names == ["index", "role", "text", "lang", "lang_confidence", "scores"]

@@ -204,6 +204,27 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
     assert len(keys) == len(set(keys))
 
 
+def test_resumed_and_fresh_runs_count_the_same(tmp_path: Path) -> None:
+    # The counts are kept while writing: a resumed run counts the segments the killed
+    # run wrote as well as its own, and an id given twice once (as the file has it).
+    out = _run_dir(tmp_path)
+    assert main(["-q", "detect", "--out", str(out)]) == 0
+    docs = (out / "documents.jsonl").read_text(encoding="utf-8")
+    (out / "documents.jsonl").write_text(docs + docs.splitlines(keepends=True)[0], "utf-8")
+    assert main(["-q", "segment", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    fresh = manifest["stages"]["segment"]["counts"]
+    lines = (out / "segments.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    assert fresh["segments"] == len(lines) and fresh["resumed"] > 0  # the repeated document
+    (out / "segments.jsonl").unlink()
+    (out / "segments.jsonl.partial").write_text("".join(lines[:4]), encoding="utf-8")
+    assert main(["-q", "segment", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    resumed = manifest["stages"]["segment"]["counts"]
+    assert resumed["resumed"] == fresh["resumed"] + 4
+    assert {**resumed, "resumed": 0} == {**fresh, "resumed": 0}
+
+
 def test_run_from_text_files_through_segment(tmp_path: Path) -> None:
     articles = tmp_path / "in"
     articles.mkdir()

