@@ -37,6 +37,12 @@ def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
         )
     p.add_argument("--out", type=Path, default=SUPPRESS, help="run directory (default outputs/)")
     p.add_argument("--overwrite", action="store_true", default=SUPPRESS, help="redo finished work")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        default=SUPPRESS,
+        help="accept an input without records (an error by default)",
+    )
     p.add_argument("--config", type=Path, help="TOML config file, one table per stage")
 
 

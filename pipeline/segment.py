@@ -36,7 +36,6 @@ __all__ = ["Config", "run", "segment_document", "segment_documents", "split_sent
 log = logging.getLogger(__name__)
 
 
-
 def _segment_language(text: str, para: Paragraph, seed: int) -> tuple[str, float]:
     """A sentence's own language, or its paragraph's when it cannot be told."""
     if text == para.text.strip() and para.lang != UND:
@@ -103,7 +102,12 @@ def run(config: Config) -> StageResult:
     if (reused := reuse(config, "segment", [target], inputs)) is not None:
         return reused
     counts: Counter[str] = Counter()
-    docs = tqdm(read_records(source, Document), desc="segment", unit="doc", disable=None)
+    docs = tqdm(
+        read_records(source, Document, required=("paragraphs",)),
+        desc="segment",
+        unit="doc",
+        disable=None,
+    )
     with ResumableJsonlWriter(target, _key) as writer:
         for seg in segment_documents(docs, config.seed):
             if _key(seg.to_dict()) in writer.done:

@@ -29,33 +29,68 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         InputError: the file is missing or unreadable, or a line is not a JSON
             object; the message names the file and the line number.
     """
+    for _, obj in read_jsonl_lines(path):
+        yield obj
+
+
+def read_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSONL file.
+
+    Raises:
+        InputError: as :func:`read_jsonl`.
+    """
     try:
-        stream = path.open("r", encoding="utf-8")
+        stream = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     with stream:
-        try:
-            for lineno, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-                if not isinstance(obj, dict):
-                    raise InputError(f"{path}:{lineno}: expected a JSON object")
-                yield obj
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 ({exc.reason})") from exc
+        for lineno, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{path}:{lineno}: not UTF-8 at byte {exc.start} of the line ({exc.reason})"
+                ) from exc
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line.rstrip("\r\n"))
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
+                ) from exc
+            if not isinstance(obj, dict):
+                raise InputError(
+                    f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}"
+                )
+            yield lineno, obj
 
 
-def read_records(path: Path, cls: type[R]) -> Iterator[R]:
-    """Yield records of type ``cls`` from a JSONL file, with line numbers in errors."""
-    for lineno, obj in enumerate(read_jsonl(path), 1):
+def read_records(path: Path, cls: type[R], required: tuple[str, ...] = ()) -> Iterator[R]:
+    """Yield records of type ``cls`` from a JSONL file; errors name the file and line.
+
+    Args:
+        path: the JSONL file.
+        cls: the record class.
+        required: fields that must be present even though the class has a default
+            for them (a document without ``paragraphs`` cannot be segmented).
+
+    Raises:
+        InputError: a line is not JSON or not a valid record: ``path:line: what``.
+    """
+    for lineno, obj in read_jsonl_lines(path):
+        missing = [name for name in required if name not in obj]
+        if missing:
+            raise InputError(f"{path}:{lineno}: {cls.__name__}: missing field {missing[0]!r}")
         try:
             yield cls.from_dict(obj)
         except ValueError as exc:
-            raise InputError(f"{path}: record {lineno}: {exc}") from exc
+            raise InputError(f"{path}:{lineno}: {exc}") from exc
+
+
+def has_records(path: Path) -> bool:
+    """True when a JSONL file holds at least one non-blank line (read no further)."""
+    return next(read_jsonl_lines(path), None) is not None
 
 
 def _dump(obj: Any) -> str:
