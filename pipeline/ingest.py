@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -27,8 +28,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from pipeline import InputError
 from pipeline.io.atomic import remove_file
-from pipeline.io.files import file_sha256, read_bytes, walk_files
+from pipeline.io.files import Found, file_kind, file_sha256, read_bytes, walk_files
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
 from pipeline.records import Document
 from pipeline.run.files import DOCUMENTS
@@ -40,6 +42,7 @@ from pipeline.text.decode import (
     decode_bytes,
     normalize_text,
     sniff_binary,
+    strip_bidi,
     strip_stray_tags,
 )
 from pipeline.text.html_text import html_to_text, looks_like_html
@@ -47,7 +50,6 @@ from pipeline.text.html_text import html_to_text, looks_like_html
 __all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run"]
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -71,18 +73,15 @@ class Source:
     size: int = 0
     error: str | None = None
     duplicate_of: str | None = None
+    skipped: str | None = None
 
 
-def _discover(inputs: Iterable[Path], skip: Path | None) -> Iterator[tuple[Path, str | None]]:
+def _discover(inputs: Iterable[Path], skip: Path | None) -> Iterator[Found]:
     for path in inputs:
         if path.is_dir():
             yield from walk_files(path, skip)
-        elif path.is_file():
-            yield path, None
-        elif path.exists():
-            yield path, "not a regular file"
         else:
-            yield path, "not found"
+            yield Found(path, file_kind(path))
 
 
 def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> list[Source]:
@@ -100,21 +99,33 @@ def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> li
     stems: set[str] = set()
     first_of_hash: dict[str, str] = {}
     seen: set[str] = set()
-    for path, error in _discover(inputs, skip):
+    for path, error, skipped in _discover(inputs, skip):
         if str(path) in seen:
             continue
         seen.add(str(path))
-        stem = path.stem or "input"
+        stem = safe_id(path.stem) or "input"
         doc_id = stem if stem not in stems else f"{stem}-{_short_hash(str(path))}"
         stems.update((stem, doc_id))
         size, digest = 0, None
-        if error is None:
+        if error is None and skipped is None:
             size, digest, error = _measure(path, max_bytes)
         duplicate = first_of_hash.get(digest) if digest else None
         if digest and duplicate is None:
             first_of_hash[digest] = doc_id
-        sources.append(Source(path, doc_id, digest, size, error, duplicate))
+        sources.append(Source(path, doc_id, digest, size, error, duplicate, skipped))
     return sources
+
+
+def safe_id(text: str) -> str:
+    """An id made safe for every output: control, format and separator characters become "_".
+
+    A file name may hold a newline, a tab or a bidi control; the id goes into
+    TMX properties, Moses-side tooling and the report, so only printable
+    characters (and plain spaces) stay. The original path is kept in ``path``.
+    """
+    return "".join(
+        ch if ch == " " or unicodedata.category(ch)[0] not in "CZ" else "_" for ch in text
+    )
 
 
 def _short_hash(text: str) -> str:
@@ -123,6 +134,9 @@ def _short_hash(text: str) -> str:
 
 def _measure(path: Path, max_bytes: int) -> tuple[int, str | None, str | None]:
     """(size, sha256, error) of a file, without reading a file over the limit."""
+    kind = file_kind(path)  # checked again: never open a FIFO that replaced a file
+    if kind is not None:
+        return 0, None, kind
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -148,6 +162,8 @@ def ingest_file(source: Source, max_bytes: int) -> Document:
     )
     if source.error is not None:
         return base
+    if source.skipped is not None:
+        return replace(base, status="skipped", error=source.skipped)
     if source.duplicate_of is not None:
         reason = f"duplicate of {source.duplicate_of} (same sha256)"
         return replace(base, status="skipped", error=reason, duplicate_of=source.duplicate_of)
@@ -177,6 +193,12 @@ def _document(text: str, base: Document) -> Document:
         text = normalize_text(text)
     else:
         text = strip_stray_tags(text)
+    text, bidi = strip_bidi(text)
+    for name, value in list(hints.items()):
+        hints[name], removed = strip_bidi(value)
+        bidi += removed
+    if bidi:
+        log.warning("%s: removed %d bidirectional control characters", base.path, bidi)
     cleaned = clean_text(text)
     status, error = "ok", None
     if not any(p.role == "body" for p in cleaned.paragraphs):
@@ -187,6 +209,7 @@ def _document(text: str, base: Document) -> Document:
         base,
         status=status,
         error=error,
+        bidi_removed=bidi,
         title=hints.get("title") or cleaned.title,
         published=hints.get("published") or cleaned.published,
         outlet=hints.get("outlet") or cleaned.outlet,
@@ -201,24 +224,54 @@ def ingest(sources: Iterable[Source], max_bytes: int) -> Iterator[Document]:
         yield ingest_file(source, max_bytes)
 
 
+def _planned_key(obj: dict[str, object]) -> str:
+    """A record's identity for resuming: its path and what the plan decided from the bytes.
+
+    A partial record is resumed only while the file still has the same sha256
+    (and so the same id and duplicate link); an edited file is read again.
+    """
+    fields = ("path", "sha256", "doc_id", "duplicate_of")
+    return "\t".join(str(obj.get(name) or "") for name in fields)
+
+
+def _source_key(source: Source) -> str:
+    return _planned_key(
+        {
+            "path": str(source.path),
+            "sha256": source.sha256,
+            "doc_id": source.doc_id,
+            "duplicate_of": source.duplicate_of,
+        }
+    )
+
+
 def run(config: Config) -> StageResult:
-    """Ingest ``config.input`` into ``<out>/documents.jsonl``, resuming a killed run."""
+    """Ingest ``config.input`` into ``<out>/documents.jsonl``, resuming a killed run.
+
+    Raises:
+        InputError: no input file was found (unless ``allow_empty``).
+    """
     sources = plan(config.input, config.max_bytes, skip=config.out)
+    if not sources and not config.allow_empty:
+        named = ", ".join(str(p) for p in config.input) or "(none given)"
+        raise InputError(f"{named}: no input files found; pass --allow-empty to accept that")
     inputs = {str(s.path): s.sha256 or "" for s in sources}
     target = config.out / DOCUMENTS
     if (reused := reuse(config, "ingest", [target], inputs)) is not None:
         return reused
-    writer = ResumableJsonlWriter(target, key=lambda obj: str(obj["path"]))
+    writer = ResumableJsonlWriter(target, key=_planned_key)
     if config.overwrite:
         remove_file(writer.partial)
     with writer:
-        todo = [s for s in sources if str(s.path) not in writer.done]
+        todo = [s for s in sources if _source_key(s) not in writer.done]
         for source in tqdm(todo, desc="ingest", unit="file", disable=None):
             writer.write(ingest_file(source, config.max_bytes))
         writer.commit()
+    order = {_source_key(s): n for n, s in enumerate(sources)}
     documents = list(read_records(target, Document))
-    kept = [d for d in documents if d.path in inputs]
-    if len(kept) != len(documents):  # a resumed partial from other inputs
+    ranked = [(order.get(_planned_key(vars(d))), d) for d in documents]
+    kept = [d for _, d in sorted((n, d) for n, d in ranked if n is not None)]
+    if kept != documents:  # a resumed partial held records of other or edited inputs
         write_records(target, kept)
     return _result(config, kept, inputs, reused=False)
 

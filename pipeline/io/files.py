@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline import ConfigError, InputError
 
@@ -54,28 +55,84 @@ def read_text_lines(path: Path) -> list[str]:
     return read_text(path).splitlines()
 
 
-def walk_files(root: Path, skip: Path | None = None) -> Iterator[tuple[Path, str | None]]:
-    """Yield the files under ``root`` in sorted order, recursively.
+class Found(NamedTuple):
+    """One entry found by :func:`walk_files`.
+
+    Attributes:
+        path: the file (or folder) as reached from the walked root.
+        error: why it cannot be read (not a regular file, broken link...), or None.
+        skipped: why it is left out although readable (a folder reached twice), or None.
+    """
+
+    path: Path
+    error: str | None = None
+    skipped: str | None = None
+
+
+def file_kind(path: Path) -> str | None:
+    """None for a regular file (links followed); else what it is, without opening it.
+
+    A FIFO, socket or device must never be opened by a walk: opening a FIFO
+    blocks until a writer comes, which may be never.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "broken symbolic link" if path.is_symlink() else "not found"
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return f"not a regular file ({name})"
+    return "not a regular file"
+
+
+def walk_files(root: Path, skip: Path | None = None) -> Iterator[Found]:
+    """Yield the files under ``root`` in sorted order, recursively, links followed.
 
     Hidden files and folders (name starting with ".") and everything under
-    ``skip`` are left out. A folder that cannot be listed is yielded as
-    ``(folder, reason)``; files come as ``(file, None)``.
+    ``skip`` are left out. Symbolic links to folders are followed; a folder
+    reached a second time (a link loop, or two links to one folder) is yielded
+    once with ``skipped`` saying where it was read, and not entered again. A
+    folder that cannot be listed and anything that is not a regular file (a
+    FIFO, a socket, a device, a broken link) come with ``error``; nothing found
+    is opened here.
     """
     errors: list[OSError] = []
     skip_resolved = skip.resolve() if skip is not None else None
-    for folder, dirs, files in os.walk(root, onerror=errors.append):
+    read: dict[tuple[int, int], Path] = {}
+    for folder, dirs, files in os.walk(root, onerror=errors.append, followlinks=True):
         here = Path(folder)
+        while errors:
+            exc = errors.pop(0)
+            yield Found(Path(exc.filename or folder), f"cannot read folder ({exc.strerror or exc})")
+        try:
+            info = os.stat(here)
+        except OSError as exc:
+            dirs[:] = []
+            yield Found(here, f"cannot read folder ({exc.strerror or exc})")
+            continue
+        first = read.setdefault((info.st_dev, info.st_ino), here)
+        if first != here:
+            dirs[:] = []
+            yield Found(here, skipped=f"folder already read as {first} (linked twice or a loop)")
+            continue
         dirs[:] = sorted(
             d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved
         )
-        while errors:
-            exc = errors.pop(0)
-            yield Path(exc.filename or folder), f"cannot read folder ({exc.strerror or exc})"
         for name in sorted(files):
             if not name.startswith("."):
-                yield here / name, None
+                yield Found(here / name, file_kind(here / name))
     for exc in errors:
-        yield Path(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"
+        yield Found(Path(exc.filename or root), f"cannot read folder ({exc.strerror or exc})")
 
 
 def read_package_text(name: str) -> str:
