@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import PipelineError, __version__
+from pipeline import MachineError, PipelineError, __version__
 from pipeline.cli_options import STAGE_HELP, STAGE_OPTIONS, SUPPRESS, comma_list
+from pipeline.io.files import machine_error
 from pipeline.mt.ct2_convert import QUANTIZATIONS
 from pipeline.run.runner import STAGES, load_stage, run_pipeline, run_stage
 from pipeline.run.stage import StageResult
@@ -246,16 +247,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
     Exit status: 0 when everything succeeded, 1 when some input failed, 2 for a
-    usage, configuration or input error that stopped the command.
+    usage, configuration or input error that stopped the command (or a run
+    directory busy with another process), 3 when the machine refused (disk
+    full, read-only, no permission).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
     try:
         status: int = args.handler(args, argv)
+    except MachineError as exc:
+        print(f"parallax: error: {exc}", file=sys.stderr)
+        return 3
     except PipelineError as exc:
         print(f"parallax: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # one the library did not name: still one line, not a traceback
+        print(f"parallax: error: {machine_error(exc, '?', 'use')}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("parallax: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130

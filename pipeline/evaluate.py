@@ -27,6 +27,7 @@ from pipeline import ConfigError, InputError
 from pipeline.corpus.metrics import BOOTSTRAP_SAMPLES, Scorer, SystemScores
 from pipeline.io.atomic import atomic_write_json
 from pipeline.io.files import read_text
+from pipeline.io.lock import run_dir_lock
 from pipeline.run.files import EVALUATION, TRANSLATIONS
 
 __all__ = [
@@ -257,9 +258,10 @@ def _segments(
 
 
 def write_evaluation(result: dict[str, Any], out: Path) -> Path:
-    """Write ``<out>/evaluation.json`` atomically; return its path."""
+    """Write ``<out>/evaluation.json`` atomically, holding the run directory's lock."""
     path = out / EVALUATION_NAME
-    atomic_write_json(path, result)
+    with run_dir_lock(out):
+        atomic_write_json(path, result)
     return path
 
 

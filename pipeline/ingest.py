@@ -5,22 +5,21 @@ hash it, read it, reject binary data, decode it (:mod:`pipeline.text.decode`), s
 HTML markup when it is a page (:mod:`pipeline.text.html_text`), and clean it
 (:mod:`pipeline.text.clean`). Every file gets one :class:`~pipeline.records.Document`
 with a status: ``ok``; ``skipped`` (empty, whitespace only, no article text,
-or a duplicate of an earlier input, with ``duplicate_of``); or ``error`` (not
-found, unreadable, too large, binary, not decodable), with the reason.
+a duplicate, or a folder linked twice); or ``error`` (not found, not a regular
+file, unreadable, too large, binary, not decodable), with the reason.
 
 Inputs are processed in the order given; folders are walked recursively in
-sorted order, hidden files and folders left out. ``doc_id`` is the file's stem;
+sorted order (links followed), hidden files left out. ``doc_id`` is the safe stem;
 when an earlier input already has that stem, it is ``<stem>-<8 hex digits of
 the sha256 of the path>``, so ids are unique and stable from run to run.
-Output goes through :class:`~pipeline.io.jsonl.ResumableJsonlWriter` keyed by path:
-a killed run resumes where it stopped.
+Output goes through :class:`~pipeline.io.jsonl.ResumableJsonlWriter` keyed by path
+and sha256: a killed run resumes where it stopped, rereading edited files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -41,13 +40,14 @@ from pipeline.text.decode import (
     DecodeError,
     decode_bytes,
     normalize_text,
+    safe_id,
     sniff_binary,
     strip_bidi,
     strip_stray_tags,
 )
 from pipeline.text.html_text import html_to_text, looks_like_html
 
-__all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run"]
+__all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run", "safe_id"]
 
 log = logging.getLogger(__name__)
 
@@ -114,18 +114,6 @@ def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> li
             first_of_hash[digest] = doc_id
         sources.append(Source(path, doc_id, digest, size, error, duplicate, skipped))
     return sources
-
-
-def safe_id(text: str) -> str:
-    """An id made safe for every output: control, format and separator characters become "_".
-
-    A file name may hold a newline, a tab or a bidi control; the id goes into
-    TMX properties, Moses-side tooling and the report, so only printable
-    characters (and plain spaces) stay. The original path is kept in ``path``.
-    """
-    return "".join(
-        ch if ch == " " or unicodedata.category(ch)[0] not in "CZ" else "_" for ch in text
-    )
 
 
 def _short_hash(text: str) -> str:

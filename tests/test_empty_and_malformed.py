@@ -72,7 +72,7 @@ def test_an_empty_input_stops_the_stage_and_keeps_its_output(
     err = capsys.readouterr().err
     assert status == 2
     assert f"{empty_file}: empty (no records)" in err and "--allow-empty" in err
-    assert sorted(p.name for p in out.iterdir()) == ["keep.jsonl"]  # nothing written
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "keep.jsonl"]  # nothing written
 
 
 def test_export_given_an_empty_file_does_not_delete_the_corpus(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ Readers raise :class:`~pipeline.InputError` naming the file and what is wrong.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -13,7 +14,40 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pipeline import ConfigError, InputError
+from pipeline import ConfigError, InputError, MachineError
+
+# What to do about an OS error of the machine, by errno.
+_FULL = "the disk is full: free some space and rerun the same command (finished work is kept)"
+_NO_WRITE = "choose a writable --out (or fix its permissions) and rerun"
+_HINTS = {
+    errno.ENOSPC: _FULL,
+    errno.EDQUOT: _FULL.replace("disk is full", "disk quota is used up"),
+    errno.EFBIG: "the file is larger than this file system allows: use another --out",
+    errno.EROFS: f"the file system is read-only: {_NO_WRITE}",
+    errno.EACCES: f"permission denied: {_NO_WRITE}",
+    errno.EPERM: f"not permitted: {_NO_WRITE}",
+    errno.ENOTDIR: "a folder on the way is a file: choose another --out",
+    errno.EIO: "input/output error: check the disk, then rerun the same command",
+}
+# The errnos that are always the machine's fault, wherever they come from.
+MACHINE_ERRNOS = frozenset(_HINTS)
+
+
+def machine_error(exc: OSError, path: Path | str, doing: str = "write") -> MachineError:
+    """One clear line for an OS error: what failed, where, and what to do.
+
+    Args:
+        exc: the error.
+        path: the file being written (used when the error names none).
+        doing: what was being done, as a verb phrase (``write``, ``lock the run directory``).
+    """
+    if isinstance(exc, MachineError):
+        return exc
+    where = exc.filename or path
+    hint = _HINTS.get(exc.errno or 0, "fix the cause and rerun the same command")
+    error = MachineError(f"cannot {doing} {where}: {exc.strerror or exc}; {hint}")
+    error.errno = exc.errno
+    return error
 
 
 def read_json(path: Path) -> Any:
@@ -112,8 +146,9 @@ def walk_files(root: Path, skip: Path | None = None) -> Iterator[Found]:
     for folder, dirs, files in os.walk(root, onerror=errors.append, followlinks=True):
         here = Path(folder)
         while errors:
-            exc = errors.pop(0)
-            yield Found(Path(exc.filename or folder), f"cannot read folder ({exc.strerror or exc})")
+            failed = errors.pop(0)
+            reason = f"cannot read folder ({failed.strerror or failed})"
+            yield Found(Path(failed.filename or folder), reason)
         try:
             info = os.stat(here)
         except OSError as exc:
@@ -131,8 +166,9 @@ def walk_files(root: Path, skip: Path | None = None) -> Iterator[Found]:
         for name in sorted(files):
             if not name.startswith("."):
                 yield Found(here / name, file_kind(here / name))
-    for exc in errors:
-        yield Found(Path(exc.filename or root), f"cannot read folder ({exc.strerror or exc})")
+    for failed in errors:
+        reason = f"cannot read folder ({failed.strerror or failed})"
+        yield Found(Path(failed.filename or root), reason)
 
 
 def read_package_text(name: str) -> str:

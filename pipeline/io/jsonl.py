@@ -6,6 +6,7 @@ the end; a run killed at any point resumes after the last complete line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from typing import IO, Any, TypeVar
 
 from pipeline import InputError
 from pipeline.io.atomic import atomic_open
+from pipeline.io.files import machine_error
 from pipeline.records import Record
 
 log = logging.getLogger(__name__)
@@ -133,9 +135,12 @@ class ResumableJsonlWriter:
         self._handle: IO[str] | None = None
 
     def __enter__(self) -> ResumableJsonlWriter:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        good = self._recover()
-        self._handle = self.partial.open("a", encoding="utf-8")
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            good = self._recover()
+            self._handle = self.partial.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise machine_error(exc, self.partial) from exc
         if good:
             log.info("resuming %s: %d records already written", self.target.name, good)
         return self
@@ -163,20 +168,27 @@ class ResumableJsonlWriter:
         if self._handle is None:
             raise RuntimeError("ResumableJsonlWriter.write outside its with-block")
         obj = record.to_dict() if isinstance(record, Record) else record
-        self._handle.write(_dump(obj) + "\n")
-        self._handle.flush()
+        try:
+            self._handle.write(_dump(obj) + "\n")
+            self._handle.flush()
+        except OSError as exc:  # a torn last line is cut off on resume
+            raise machine_error(exc, self.partial) from exc
         self.done.add(self._key(obj))
 
     def commit(self) -> None:
         """Close the partial file and move it into place as the finished output."""
-        if self._handle is not None:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
-            self._handle = None
-        os.replace(self.partial, self.target)
+        try:
+            if self._handle is not None:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+                self._handle = None
+            os.replace(self.partial, self.target)
+        except OSError as exc:
+            raise machine_error(exc, self.target) from exc
 
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
+            with contextlib.suppress(OSError):  # a full disk fails the final flush too
+                handle.close()

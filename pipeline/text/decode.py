@@ -26,6 +26,7 @@ __all__ = [
     "decode_bytes",
     "normalize_text",
     "plausibility",
+    "safe_id",
     "sniff_binary",
     "strip_bidi",
 ]
@@ -198,8 +199,9 @@ def decode_bytes(data: bytes) -> Decoded:
                 return Decoded(normalize_text(data.decode(codec)), codec)
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"invalid {codec} after its BOM at byte {exc.start}") from exc
-    if (codec := bomless_utf16(data)) is not None:
-        return Decoded(normalize_text(data.decode(codec)), codec)
+    utf16 = bomless_utf16(data)
+    if utf16 is not None:
+        return Decoded(normalize_text(data.decode(utf16)), utf16)
     try:
         return Decoded(normalize_text(data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError as exc:
@@ -231,6 +233,18 @@ def strip_stray_tags(text: str) -> str:
 def strip_bidi(text: str) -> tuple[str, int]:
     """Remove bidirectional control characters; return the text and how many went."""
     return _BIDI.subn("", text)
+
+
+def safe_id(text: str) -> str:
+    """An id made safe for every output: control, format and separator characters become "_".
+
+    A file name may hold a newline, a tab or a bidi control; the id goes into
+    TMX properties, Moses-side tooling and the report, so only printable
+    characters (and plain spaces) stay. The original path is kept in ``path``.
+    """
+    return "".join(
+        ch if ch == " " or unicodedata.category(ch)[0] not in "CZ" else "_" for ch in text
+    )
 
 
 def normalize_text(text: str) -> str:
