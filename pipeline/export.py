@@ -159,9 +159,12 @@ def run(config: Config) -> StageResult:
         for t in pairs:
             writer.write(t)
     counts.update(writer.counts)
-    for stale in set(recorded_outputs(config.out, "export")) - set(writer.paths):
+    say = log.info if writer.paths else log.warning  # an export emptied is worth a warning
+    for stale in sorted(set(recorded_outputs(config.out, "export")) - set(writer.paths)):
         if stale.parent == folder and stale.name.startswith("corpus.") and remove_file(stale):
-            log.info("removed %s: not part of this export", stale)
+            say(
+                "removed %s: not part of this export (%d pairs selected)", stale, counts["selected"]
+            )
     summary_path = folder / EXPORT_SUMMARY
     summary = {
         "input": str(source),

@@ -23,6 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from pipeline.io.atomic import remove_file
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.run.files import DOCUMENTS, SEGMENTS
@@ -108,7 +109,10 @@ def run(config: Config) -> StageResult:
         unit="doc",
         disable=None,
     )
-    with ResumableJsonlWriter(target, _key) as writer:
+    stamp = {"inputs": inputs, "settings": config.settings()}
+    if config.overwrite:
+        remove_file(target.with_name(target.name + ".partial"))
+    with ResumableJsonlWriter(target, _key, stamp) as writer:
         for seg in segment_documents(docs, config.seed):
             if _key(seg.to_dict()) in writer.done:
                 counts["resumed"] += 1

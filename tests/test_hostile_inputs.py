@@ -218,3 +218,27 @@ def test_binary_is_not_mistaken_for_utf16(data: bytes) -> None:
     from pipeline.text.decode import sniff_binary
 
     assert sniff_binary(data) is not None
+
+
+def test_a_segment_partial_of_other_documents_is_not_resumed(tmp_path: Path) -> None:
+    # The same fault one stage later: segments.jsonl.partial left by a killed
+    # segment, then documents.jsonl changed (a re-ingest of edited files).
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(VI, encoding="utf-8")
+    out = tmp_path / "out"
+    run_stage("ingest", {"out": out, "input": [folder]})
+    run_stage("detect", {"out": out})
+    run_stage("segment", {"out": out})
+    segments = out / "segments.jsonl"
+    old = segments.read_bytes()
+    segments.rename(segments.with_name("segments.jsonl.partial"))  # as if killed at the end
+    stamp = {"inputs": {"elsewhere": "0" * 64}, "settings": {"seed": 0}}
+    (out / "segments.jsonl.partial.json").write_text(json.dumps(stamp))
+    (folder / "a.txt").write_text(VI.replace("13/5", "29/5"), encoding="utf-8")
+    run_stage("ingest", {"out": out, "input": [folder]})
+    run_stage("detect", {"out": out})
+    run_stage("segment", {"out": out})
+    new = segments.read_bytes()
+    assert new != old and b"29/5" in new and b"13/5" not in new
+    assert not (out / "segments.jsonl.partial.json").exists()

@@ -10,13 +10,13 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from pipeline import InputError
-from pipeline.io.atomic import atomic_open
-from pipeline.io.files import machine_error
+from pipeline.io.atomic import atomic_open, atomic_write_json, remove_file
+from pipeline.io.files import machine_error, read_json
 from pipeline.records import Record
 
 log = logging.getLogger(__name__)
@@ -125,18 +125,30 @@ class ResumableJsonlWriter:
     Args:
         target: the final JSONL path.
         key: function giving the identity of a record (as a decoded dict).
+        stamp: what the output is made from (input hashes, settings): a partial
+            file left by a run with another stamp is dropped, not resumed. The
+            stamp lives in ``<partial>.json`` until the output is committed.
     """
 
-    def __init__(self, target: Path, key: Callable[[dict[str, Any]], str]) -> None:
+    def __init__(
+        self,
+        target: Path,
+        key: Callable[[dict[str, Any]], str],
+        stamp: Mapping[str, Any] | None = None,
+    ) -> None:
         self.target = target
         self.partial = target.with_name(target.name + ".partial")
         self._key = key
+        self._stamp = None if stamp is None else dict(stamp)
+        self._stamp_path = self.partial.with_name(self.partial.name + ".json")
         self.done: set[str] = set()
         self._handle: IO[str] | None = None
 
     def __enter__(self) -> ResumableJsonlWriter:
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
+            if self._stamp is not None:
+                self._check_stamp(self._stamp)
             good = self._recover()
             self._handle = self.partial.open("a", encoding="utf-8")
         except OSError as exc:
@@ -144,6 +156,20 @@ class ResumableJsonlWriter:
         if good:
             log.info("resuming %s: %d records already written", self.target.name, good)
         return self
+
+    def _check_stamp(self, stamp: dict[str, Any]) -> None:
+        """Drop a partial whose stamp differs (one without a stamp predates stamps: kept)."""
+        if self.partial.exists() and self._stamp_path.exists():
+            try:
+                stale = read_json(self._stamp_path) != stamp
+            except InputError:
+                stale = True
+            if stale:
+                log.info(
+                    "%s: left by a run with other inputs or settings; starting over", self.partial
+                )
+                self.partial.unlink()
+        atomic_write_json(self._stamp_path, stamp)
 
     def _recover(self) -> int:
         if not self.partial.exists():
@@ -186,6 +212,8 @@ class ResumableJsonlWriter:
             os.replace(self.partial, self.target)
         except OSError as exc:
             raise machine_error(exc, self.target) from exc
+        if self._stamp is not None:
+            remove_file(self._stamp_path)
 
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
