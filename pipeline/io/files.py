@@ -125,7 +125,7 @@ def file_kind(path: Path) -> str | None:
         (stat.S_ISBLK, "a block device"),
     ):
         if test(mode):
-            return f"not a regular file ({name})"
+            return f"not a regular file but {name}"
     return "not a regular file"
 
 
