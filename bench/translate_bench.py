@@ -51,7 +51,7 @@ def build_model(folder: Path, tokens: int) -> Path:
     from tests.support.tiny_marian import build_tiny_marian
 
     if not (folder / "model.safetensors").is_file():
-        build_tiny_marian(folder, seed=0, size="opus")
+        build_tiny_marian(folder, seed=0, size="opus", pair="zh-en")
     config = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
     config.update(min_new_tokens=tokens, max_new_tokens=tokens)
     (folder / "generation_config.json").write_text(json.dumps(config), encoding="utf-8")
@@ -198,7 +198,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--naive-n", type=int, default=30)
-    parser.add_argument("--beams", default="1,4")
+    parser.add_argument("--beams", default="1,6")  # greedy, and OPUS-MT's own 6 beams
     parser.add_argument("--tokens", type=int, default=32, help="new tokens per sentence")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--batch-tokens", type=int, default=4096)

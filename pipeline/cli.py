@@ -16,9 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import MachineError, PipelineError, __version__
-from pipeline.cli_options import STAGE_HELP, STAGE_OPTIONS, SUPPRESS, comma_list
+from pipeline.cli_options import (
+    STAGE_HELP,
+    STAGE_OPTIONS,
+    SUPPRESS,
+    KeyTableFormatter,
+    comma_list,
+    key_epilog,
+    models_parsers,
+    verbosity,
+)
 from pipeline.io.files import machine_error
-from pipeline.mt.ct2_convert import QUANTIZATIONS
 from pipeline.run.runner import STAGES, load_stage, run_pipeline, run_stage
 from pipeline.run.stage import StageResult
 
@@ -38,13 +46,9 @@ def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
         )
     p.add_argument("--out", type=Path, default=SUPPRESS, help="run directory (default outputs/)")
     p.add_argument("--overwrite", action="store_true", default=SUPPRESS, help="redo finished work")
-    p.add_argument(
-        "--allow-empty",
-        action="store_true",
-        default=SUPPRESS,
-        help="accept an input without records (an error by default)",
-    )
+    p.add_argument("--allow-empty", action="store_true", default=SUPPRESS, help="accept no records")
     p.add_argument("--config", type=Path, help="TOML config file, one table per stage")
+    verbosity(p)
 
 
 class _SharedFlags:
@@ -73,11 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in STAGES:
-        p = sub.add_parser(name, help=STAGE_HELP.get(name, name))
+        p = sub.add_parser(name, help=STAGE_HELP.get(name, name), formatter_class=KeyTableFormatter)
         _common(p, inputs=name == "ingest")
         STAGE_OPTIONS[name](p)
+        p.epilog = key_epilog(p, name)
         p.set_defaults(handler=_handle_stage, stage=name)
-    p = sub.add_parser("run", help="run every stage in order on INPUT files or folders")
+    p = sub.add_parser(
+        "run",
+        help="run every stage in order on INPUT files or folders",
+        formatter_class=KeyTableFormatter,
+        epilog=(
+            "config file (--config): --out, --until and --overwrite are keys of [run]; every\n"
+            "other flag sets the key of its stage's table named after it (--format -> [export]\n"
+            "formats, --max-bytes -> [ingest] max_bytes); `parallax STAGE --help` lists them."
+        ),
+    )
     _common(p, inputs=True)
     p.add_argument("--until", choices=list(STAGES), help="stop after this stage")
     shared = _SharedFlags(p)
@@ -106,13 +120,14 @@ def _add_evaluate(sub: Any) -> None:
     p.add_argument(
         "--bootstrap", type=int, default=1000, help="paired bootstrap resamples (0: no test)"
     )
+    verbosity(p)
     p.set_defaults(handler=_handle_evaluate)
 
 
 def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from pipeline.evaluate import RUN_HYPOTHESIS, evaluate, format_table, write_evaluation
 
-    if not args.verbose:  # sacrebleu logs every step of the paired test at INFO
+    if not (args.verbose or args.sub_verbose):  # sacrebleu logs each paired-test step at INFO
         logging.getLogger("sacrebleu").setLevel(logging.WARNING)
     hyps = args.hyp or [args.out / RUN_HYPOTHESIS]
     result = evaluate(args.ref, hyps, args.names, samples=args.bootstrap)
@@ -122,30 +137,24 @@ def _handle_evaluate(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
+def _models_dir(args: argparse.Namespace) -> Path:
+    from pipeline.run.config import models_dir
+
+    return models_dir(args.models_dir)
+
+
 def _add_models(sub: Any) -> None:
-    p = sub.add_parser("models", help="list or fetch the translation models")
-    msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    listing = msub.add_parser("list", help="each language's model and where it is found")
-    fetch = msub.add_parser("fetch", help="download model snapshots into models/")
-    fetch.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
-    for q in (listing, fetch):
-        q.add_argument("--models-dir", type=Path, default=Path("models"), help="default models/")
-        q.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
+    listing, fetch, convert = models_parsers(sub)
     listing.set_defaults(handler=_handle_models_list)
     fetch.set_defaults(handler=_handle_models_fetch)
-    convert = msub.add_parser("convert", help="convert snapshots to CTranslate2 (ct2 backend)")
-    convert.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
-    convert.add_argument("--models-dir", type=Path, default=Path("models"), help="default models/")
-    convert.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
-    convert.add_argument("--quantization", choices=QUANTIZATIONS, default="int8")
-    convert.add_argument("--overwrite", action="store_true", help="convert again if present")
     convert.set_defaults(handler=_handle_models_convert)
 
 
 def _handle_models_list(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from pipeline.mt.registry import describe, model_specs
 
-    for row in describe(model_specs(args.models_dir, args.model), args.models_dir):
+    folder = _models_dir(args)
+    for row in describe(model_specs(folder, args.model), folder):
         model = f"{row['model']}@{row['revision']}" if row["revision"] else row["model"]
         print(f"{row['lang']:4} {model:45} {row['available']}")
     return 0
@@ -155,7 +164,8 @@ def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from pipeline import ModelError
     from pipeline.mt.registry import IDENTITY, fetch_model, model_specs
 
-    specs = model_specs(args.models_dir, args.model)
+    folder = _models_dir(args)
+    specs = model_specs(folder, args.model)
     langs = args.langs or [k for k, v in sorted(specs.items()) if v.model_id != IDENTITY]
     failed = 0
     for lang in langs:
@@ -164,7 +174,7 @@ def _handle_models_fetch(args: argparse.Namespace, argv: Sequence[str]) -> int:
             failed += 1
             continue
         try:
-            print(f"{lang}: {specs[lang].model_id} -> {fetch_model(specs[lang], args.models_dir)}")
+            print(f"{lang}: {specs[lang].model_id} -> {fetch_model(specs[lang], folder)}")
         except ModelError as exc:
             print(f"{lang}: failed: {exc}", file=sys.stderr)
             failed += 1
@@ -175,7 +185,7 @@ def _handle_models_convert(args: argparse.Namespace, argv: Sequence[str]) -> int
     from pipeline.mt.ct2_convert import convert_models
 
     rows = convert_models(
-        args.models_dir, args.model, args.langs, args.quantization, args.overwrite
+        _models_dir(args), args.model, args.langs, args.quantization, args.overwrite
     )
     for lang, message in rows:
         print(f"{lang}: {message}")
@@ -187,7 +197,12 @@ def _file_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         return {}
     from pipeline.run.config import load_config
 
-    return load_config(args.config, tuple(STAGES))
+    keys = {name: _setting_names(name) for name in STAGES}
+    return load_config(args.config, tuple(STAGES), keys)
+
+
+def _setting_names(stage: str) -> list[str]:
+    return [f.name for f in dataclasses.fields(load_stage(stage).Config)]
 
 
 def _stage_options(
@@ -204,7 +219,22 @@ def _stage_options(
     for key, value in given.items():
         if key in fields and key not in ("out", "overwrite", "input", "inputs"):
             options[key] = value
+    if "models_dir" in fields:
+        from pipeline.run.config import models_dir
+
+        options["models_dir"] = models_dir(options.get("models_dir"), getattr(args, "config", None))
     return options
+
+
+def _check_configs(options: dict[str, dict[str, Any]], until: str | None) -> None:
+    """Build every stage's config before the first runs: a bad value fails in a second."""
+    for name in STAGES:
+        try:
+            load_stage(name).Config.from_options(options[name])
+        except PipelineError as exc:
+            raise type(exc)(f"[{name}]: {exc}") from exc
+        if name == until:
+            break
 
 
 def _handle_stage(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -223,6 +253,7 @@ def _handle_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     options = {name: _stage_options(name, args, tables) for name in STAGES}
     options["ingest"]["input"] = args.inputs
     until = args.until or tables.get("run", {}).get("until")
+    _check_configs(options, until)
     results = run_pipeline(options, until=until, arguments=argv, on_result=_print_result)
     failed = [f for r in results for f in r.failures]
     print(f"run finished: {len(results)} stages, {len(failed)} failures", file=sys.stderr)
@@ -241,30 +272,28 @@ def _print_result(result: StageResult) -> None:
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # huggingface_hub's HTTP client logs every request at INFO
+        logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
-    Exit status: 0 when everything succeeded, 1 when some input failed, 2 for a
-    usage, configuration or input error that stopped the command (or a run
-    directory busy with another process), 3 when the machine refused (disk
-    full, read-only, no permission).
+    Exit status (README, Exit status): 0 all succeeded, 1 some input failed, 2 a usage,
+    config or input error or a busy run directory, 3 the machine refused (disk full...).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose, args.quiet)
+    _configure_logging(
+        args.verbose + getattr(args, "sub_verbose", 0),
+        args.quiet or getattr(args, "sub_quiet", False),
+    )
     try:
         status: int = args.handler(args, argv)
-    except MachineError as exc:
-        print(f"parallax: error: {exc}", file=sys.stderr)
-        return 3
-    except PipelineError as exc:
-        print(f"parallax: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # one the library did not name: still one line, not a traceback
-        print(f"parallax: error: {machine_error(exc, '?', 'use')}", file=sys.stderr)
-        return 3
+    except (PipelineError, OSError) as exc:  # an OSError the library did not name: one line too
+        error = machine_error(exc, "?", "use") if isinstance(exc, OSError) else exc
+        print(f"parallax: error: {error}", file=sys.stderr)
+        return 3 if isinstance(error, MachineError) else 2
     except KeyboardInterrupt:
         print("parallax: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130

@@ -10,12 +10,45 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pipeline.mt.ct2_convert import QUANTIZATIONS
 
-__all__ = ["STAGE_HELP", "STAGE_OPTIONS", "SUPPRESS", "comma_list"]
+__all__ = [
+    "STAGE_HELP",
+    "STAGE_OPTIONS",
+    "SUPPRESS",
+    "KeyTableFormatter",
+    "comma_list",
+    "key_epilog",
+    "models_parsers",
+    "verbosity",
+]
 
 SUPPRESS = argparse.SUPPRESS
+
+
+class KeyTableFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's table of flags and keys as written."""
+
+
+def verbosity(p: argparse.ArgumentParser) -> None:
+    """-v/-q after the subcommand too (kept apart from the top-level ones, then added up)."""
+    p.add_argument("-v", "--verbose", dest="sub_verbose", action="count", default=0, help=SUPPRESS)
+    p.add_argument("-q", "--quiet", dest="sub_quiet", action="store_true", help=SUPPRESS)
+
+
+def key_epilog(p: argparse.ArgumentParser, table: str) -> str:
+    """Which flag sets which config-file key, for ``--help``."""
+    rows = [
+        f"  --{a.option_strings[-1].lstrip('-'):22} [{table}] {a.dest}"
+        for a in p._actions
+        if a.option_strings and a.dest not in _NOT_KEYS and a.help is not SUPPRESS
+    ]
+    return "config file (--config): flag -> table and key\n" + "\n".join(rows)
+
+
+_NOT_KEYS = frozenset({"help", "config", "out", "overwrite", "input", "sub_verbose", "sub_quiet"})
 
 
 def _ingest_options(p: argparse.ArgumentParser) -> None:
@@ -56,10 +89,10 @@ def _export_options(p: argparse.ArgumentParser) -> None:
         type=comma_list,
         action="extend",
         default=SUPPRESS,
-        help="jsonl, tsv, moses, tmx (repeat or comma list; default jsonl,tmx,moses)",
+        help="jsonl, tsv, moses, tmx, parquet, hf (repeat or comma list; default jsonl,tmx,moses)",
     )
     p.add_argument(
-        "--roles", type=comma_list, action="extend", default=SUPPRESS, help="default body"
+        "--roles", type=comma_list, action="extend", default=SUPPRESS, help="default title,body"
     )
     p.add_argument(
         "--min-lang-confidence", type=float, default=SUPPRESS, help="drop less certain documents"
@@ -76,6 +109,17 @@ def _export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dedupe", action="store_true", default=SUPPRESS, help="identical pairs once")
     p.add_argument(
         "--tmx-multilingual", action="store_true", default=SUPPRESS, help="one TMX for all pairs"
+    )
+    p.add_argument(
+        "--filter",
+        dest="filters",
+        type=comma_list,
+        action="extend",
+        default=SUPPRESS,
+        help="drop pairs failing: length_ratio, lang_id, near_duplicate, flags (comma list)",
+    )
+    p.add_argument(
+        "--max-length-ratio", type=float, default=SUPPRESS, help="length_ratio limit (3.0)"
     )
 
 
@@ -114,7 +158,7 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
         help="segment roles to translate (default title,body,caption)",
     )
     add("--device", choices=["auto", "cpu", "cuda"], default=SUPPRESS, help="default auto")
-    add("--beam-size", type=int, default=SUPPRESS, help="beams (default: the model's, 4)")
+    add("--beam-size", type=int, default=SUPPRESS, help="beams (default: the model's; OPUS-MT: 6)")
     add("--max-new-tokens", type=int, default=SUPPRESS, help="longest output (default: model's)")
     add("--no-repeat-ngram-size", type=int, default=SUPPRESS, help="default 6 (0 = off)")
     add("--repetition-penalty", type=float, default=SUPPRESS, help="default 1.0 (off)")
@@ -165,3 +209,24 @@ STAGE_HELP = {
     "export": "write the parallel corpus as jsonl, tsv, moses or tmx into export/",
     "report": "write report.html, one self-contained page of the whole run",
 }
+
+
+_MODELS_DIR_HELP = "models folder (default: $PARALLAX_MODELS, else models/)"
+
+
+def models_parsers(sub: Any) -> tuple[argparse.ArgumentParser, ...]:
+    """The ``models list|fetch|convert`` parsers (the CLI sets their handlers)."""
+    p = sub.add_parser("models", help="list, fetch or convert the translation models")
+    msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    listing = msub.add_parser("list", help="each language's model and where it is found")
+    fetch = msub.add_parser("fetch", help="download model snapshots into the models folder")
+    convert = msub.add_parser("convert", help="convert snapshots to CTranslate2 (ct2 backend)")
+    for q in (listing, fetch, convert):
+        if q is not listing:
+            q.add_argument("langs", nargs="*", metavar="LANG", help="languages (default all)")
+        q.add_argument("--models-dir", type=Path, help=_MODELS_DIR_HELP)
+        q.add_argument("--model", action="append", default=[], metavar="LANG=HUB_ID_OR_FOLDER")
+        verbosity(q)
+    convert.add_argument("--quantization", choices=QUANTIZATIONS, default="int8")
+    convert.add_argument("--overwrite", action="store_true", help="convert again if present")
+    return listing, fetch, convert

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from pipeline.io.files import file_sha256
+from pipeline.io.files import count_lines, file_sha256
 from pipeline.io.jsonl import read_records, write_records
 from pipeline.records import Document, Paragraph
 from pipeline.run.files import DOCUMENTS
 from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 from pipeline.text.language import UND, classify
 
@@ -123,10 +122,11 @@ def run(config: Config) -> StageResult:
         return reused
     counts: Counter[str] = Counter()
     fingerprint = None if in_place else file_sha256(source)
-    docs = tqdm(read_records(source, Document), desc="detect", unit="doc", disable=None)
+    progress = Progress("detect", count_lines(source), "doc")
+    docs = progress.iterate(read_records(source, Document))
     wanted = config.languages
     write_records(target, (_tally(d, counts) for d in detect_documents(docs, wanted, config.seed)))
-    log.info("detect: %s", dict(counts))
+    log.debug("detect: %s", dict(counts))  # the CLI prints the stage's counts
     return _result(config, source, target, reused=False, fingerprint=fingerprint)
 
 

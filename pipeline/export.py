@@ -11,35 +11,49 @@ in that one pass into ``<out>/export/``:
 - ``moses``: ``corpus.<src>-<tgt>.<src>`` and ``corpus.<src>-<tgt>.<tgt>``,
   one segment a line, line breaks and tabs inside a segment turned to spaces;
 - ``tmx``: ``corpus.<src>-<tgt>.tmx`` (TMX 1.4b), or one ``corpus.tmx`` with
-  ``tmx_multilingual``.
+  ``tmx_multilingual``;
+- ``parquet``: ``corpus.parquet``; ``hf``: a Hugging Face datasets folder ``hf/``
+  (:mod:`pipeline.corpus.columnar`; both need pyarrow, the ``parquet`` extra).
 
 Only ``translated`` pairs go in (identity English pairs are not parallel data),
-after the role, language-confidence, flag and duplicate filters. The default
-formats are jsonl, tmx and moses: one lossless, one for CAT tools, one for MT
-training; tsv is on request. ``export/summary.json`` holds the counts.
+after the role, language-confidence and duplicate filters and the OpusFilter-style
+filters of :mod:`pipeline.corpus.filters` (``filters``: length ratio, language ID
+of both sides, near-duplicates, quality flags). The default formats are jsonl,
+tmx and moses: one lossless, one for CAT tools, one for MT training; tsv, parquet
+and hf are on request. ``export/summary.json`` holds the counts, per filter too.
+Every path written into an export is relative (a model folder given by absolute
+path is written as its name).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from pipeline import ConfigError, InputError
+from pipeline import ConfigError, InputError, __version__
+from pipeline.corpus.columnar import HF_FOLDER, dataset_card, require_pyarrow
+from pipeline.corpus.filters import FILTERS, FilterChain, FilterSettings
 from pipeline.corpus.writer import CorpusWriter
-from pipeline.io.atomic import atomic_write_json, remove_file
+from pipeline.io.atomic import atomic_write_json, atomic_write_text, remove_file
+from pipeline.io.files import count_lines
 from pipeline.io.jsonl import read_records
 from pipeline.records import ROLES, Document, Translation
 from pipeline.run.files import DOCUMENTS, EXPORT, EXPORT_SUMMARY, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, recorded_outputs, reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "tsv", "moses", "tmx")
+FORMATS = ("jsonl", "tsv", "moses", "tmx", "parquet", "hf")
 ANY_FLAG = "any"
+# A filter's name -> its key in the counts (``skipped_flagged`` predates the filter chain).
+_FILTER_KEYS = {"flags": "skipped_flagged"}
 
 
 @dataclass(frozen=True)
@@ -47,25 +61,32 @@ class Config(StageConfig):
     """Export settings.
 
     Attributes:
-        formats: any of jsonl, tsv, moses, tmx.
-        roles: segment roles to export (body only by default).
+        formats: any of jsonl, tsv, moses, tmx, parquet, hf.
+        roles: segment roles to export (title and body by default; captions are often
+            photo credits, so they are on request).
         min_lang_confidence: drop pairs whose document's language confidence is lower.
         drop_flagged: drop pairs carrying these quality flags; ``any`` drops every flagged pair.
         dedupe: write each identical (language pair, source, translation) once.
         tmx_multilingual: one TMX file for all language pairs instead of one per pair.
+        filters: filters that drop pairs: flags, length_ratio, lang_id, near_duplicate
+            (``drop_flagged`` turns ``flags`` on by itself).
+        max_length_ratio: the length_ratio filter's limit (longer side / shorter side).
     """
 
     formats: tuple[str, ...] = ("jsonl", "tmx", "moses")
-    roles: tuple[str, ...] = ("body",)
+    roles: tuple[str, ...] = ("title", "body")
     min_lang_confidence: float = 0.0
     drop_flagged: tuple[str, ...] = ()
     dedupe: bool = False
     tmx_multilingual: bool = False
+    filters: tuple[str, ...] = ()
+    max_length_ratio: float = 3.0
 
     def __post_init__(self) -> None:
         for name, values, known in (
             ("formats", self.formats, FORMATS),
             ("roles", self.roles, ROLES),
+            ("filters", self.filters or ("flags",), FILTERS),
         ):
             unknown = [v for v in values if v not in known]
             if unknown or not values:
@@ -77,6 +98,14 @@ class Config(StageConfig):
             raise ConfigError(
                 f"export min_lang_confidence: {self.min_lang_confidence} not in [0, 1]"
             )
+        if self.max_length_ratio < 1.0:
+            raise ConfigError(f"export max_length_ratio: {self.max_length_ratio} is below 1")
+        require_pyarrow(self.formats)
+
+    def filter_settings(self) -> FilterSettings:
+        """The settings of the filter chain."""
+        enabled = (*self.filters, *(("flags",) if self.drop_flagged else ()))
+        return FilterSettings(enabled, self.drop_flagged, self.max_length_ratio)
 
 
 def _skip_reason(
@@ -92,9 +121,6 @@ def _skip_reason(
         return "skipped_empty"
     if confidence is not None and confidence.get(t.doc_id, 0.0) < config.min_lang_confidence:
         return "skipped_lang_confidence"
-    wanted = set(config.drop_flagged)
-    if t.flags and (ANY_FLAG in wanted or wanted.intersection(t.flags)):
-        return "skipped_flagged"
     return None
 
 
@@ -103,6 +129,7 @@ def select_pairs(
     config: Config,
     confidence: Mapping[str, float] | None = None,
     counts: Counter[str] | None = None,
+    chain: FilterChain | None = None,
 ) -> Iterator[Translation]:
     """Yield the translations that belong in the corpus, streaming.
 
@@ -111,12 +138,17 @@ def select_pairs(
         config: the filters.
         confidence: doc_id -> language confidence (needed when ``min_lang_confidence`` > 0).
         counts: receives ``read``, ``selected`` and one ``skipped_<reason>`` per dropped pair.
+        chain: the filter chain (default: one built from ``config``); read its counts after.
     """
     counts = Counter() if counts is None else counts
+    chain = chain or FilterChain(config.filter_settings())
     seen: set[bytes] = set()
     for t in translations:
         counts["read"] += 1
         reason = _skip_reason(t, config, confidence)
+        if reason is None:
+            failed = chain.check(t.src_lang, t.tgt_lang, t.source, t.translation or "", t.flags)
+            reason = None if failed is None else _FILTER_KEYS.get(failed, f"skipped_{failed}")
         if reason is None and config.dedupe:
             key = "\x00".join((t.src_lang, t.tgt_lang, t.source, t.translation or ""))
             digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
@@ -154,29 +186,56 @@ def run(config: Config) -> StageResult:
         return reused
     folder = config.out / EXPORT
     counts: Counter[str] = Counter()
-    pairs = select_pairs(read_records(source, Translation), config, confidence, counts)
+    chain = FilterChain(config.filter_settings())
+    progress = Progress("export", count_lines(source), "pair")
+    rows = progress.iterate(read_records(source, Translation))
+    pairs = select_pairs(rows, config, confidence, counts, chain)
     with CorpusWriter(folder, config.formats, config.tmx_multilingual) as writer:
         for t in pairs:
             writer.write(t)
     counts.update(writer.counts)
+    outputs = list(writer.paths)
+    if "hf" in config.formats:
+        outputs.append(_write_card(folder, writer, chain))
     say = log.info if writer.paths else log.warning  # an export emptied is worth a warning
-    for stale in sorted(set(recorded_outputs(config.out, "export")) - set(writer.paths)):
-        if stale.parent == folder and stale.name.startswith("corpus.") and remove_file(stale):
+    for stale in sorted(set(recorded_outputs(config.out, "export")) - set(outputs)):
+        if _ours(stale, folder) and remove_file(stale):
             say(
                 "removed %s: not part of this export (%d pairs selected)", stale, counts["selected"]
             )
     summary_path = folder / EXPORT_SUMMARY
     summary = {
-        "input": str(source),
+        "input": _relative(source, folder),
         "settings": config.settings(),
         "counts": dict(counts),
+        "filters": chain.summary(),
         "files": dict(writer.units),
     }
     atomic_write_json(summary_path, summary)
     return StageResult(
         "export",
-        (*writer.paths, summary_path),
+        (*outputs, summary_path),
         dict(counts),
         inputs=inputs,
         settings=config.settings(),
     )
+
+
+def _ours(path: Path, folder: Path) -> bool:
+    """A file an earlier export wrote: ``corpus.*`` or anything in the hf folder."""
+    if path.parent == folder:
+        return path.name.startswith("corpus.")
+    return (folder / HF_FOLDER) in path.parents
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` as seen from the export folder (never an absolute local path)."""
+    return os.path.relpath(path.absolute(), folder.absolute())
+
+
+def _write_card(folder: Path, writer: CorpusWriter, chain: FilterChain) -> Path:
+    rows = {n.split("/")[1]: c for n, c in writer.units.items() if n.startswith(f"{HF_FOLDER}/")}
+    models = {pair: sorted(writer.models.get(pair, ())) for pair in rows}
+    path = folder / HF_FOLDER / "README.md"
+    atomic_write_text(path, dataset_card(rows, models, chain.summary(), __version__))
+    return path

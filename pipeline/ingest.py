@@ -25,20 +25,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tqdm import tqdm
-
 from pipeline import InputError
 from pipeline.io.atomic import remove_file
-from pipeline.io.files import Found, file_kind, file_sha256, read_bytes, walk_files
+from pipeline.io.files import file_kind, file_sha256, read_bytes, walk_inputs
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
 from pipeline.records import Document
 from pipeline.run.files import DOCUMENTS
 from pipeline.run.manifest import reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult
 from pipeline.text.clean import clean_text
 from pipeline.text.decode import (
     DecodeError,
     decode_bytes,
+    decode_entities,
     normalize_text,
     safe_id,
     sniff_binary,
@@ -76,14 +76,6 @@ class Source:
     skipped: str | None = None
 
 
-def _discover(inputs: Iterable[Path], skip: Path | None) -> Iterator[Found]:
-    for path in inputs:
-        if path.is_dir():
-            yield from walk_files(path, skip)
-        else:
-            yield Found(path, file_kind(path))
-
-
 def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> list[Source]:
     """List the input files with their ids, sizes, hashes and any early error.
 
@@ -99,7 +91,7 @@ def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> li
     stems: set[str] = set()
     first_of_hash: dict[str, str] = {}
     seen: set[str] = set()
-    for path, error, skipped in _discover(inputs, skip):
+    for path, error, skipped in walk_inputs(inputs, skip):
         if str(path) in seen:
             continue
         seen.add(str(path))
@@ -176,18 +168,17 @@ def ingest_file(source: Source, max_bytes: int) -> Document:
 
 def _document(text: str, base: Document) -> Document:
     hints: dict[str, str] = {}
-    if looks_like_html(text):
+    page = looks_like_html(text)
+    if page:
         text, hints = html_to_text(text)
         text = normalize_text(text)
     else:
-        text = strip_stray_tags(text)
-    text, bidi = strip_bidi(text)
-    for name, value in list(hints.items()):
-        hints[name], removed = strip_bidi(value)
-        bidi += removed
+        text = decode_entities(strip_stray_tags(text))
+    (text, *values), bidi = strip_bidi(text, *hints.values())
+    hints = dict(zip(hints, values, strict=True))
     if bidi:
         log.warning("%s: removed %d bidirectional control characters", base.path, bidi)
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, plain=not page)
     status, error = "ok", None
     if not any(p.role == "body" for p in cleaned.paragraphs):
         longest = max((len(p.text) for p in cleaned.paragraphs), default=0)
@@ -213,31 +204,18 @@ def ingest(sources: Iterable[Source], max_bytes: int) -> Iterator[Document]:
 
 
 def _planned_key(obj: dict[str, object]) -> str:
-    """A record's identity for resuming: its path and what the plan decided from the bytes.
+    """A record's identity for resuming: its path and what the plan read from its bytes.
 
-    A partial record is resumed only while the file still has the same sha256
-    (and so the same id and duplicate link); an edited file is read again.
+    A partial record is resumed only while the file keeps its sha256 (so its id
+    and duplicate link); an edited file is read again. ``obj``: a record or a Source.
     """
-    fields = ("path", "sha256", "doc_id", "duplicate_of")
-    return "\t".join(str(obj.get(name) or "") for name in fields)
-
-
-def _source_key(source: Source) -> str:
-    return _planned_key(
-        {
-            "path": str(source.path),
-            "sha256": source.sha256,
-            "doc_id": source.doc_id,
-            "duplicate_of": source.duplicate_of,
-        }
-    )
+    return "\t".join(str(obj.get(k) or "") for k in ("path", "sha256", "doc_id", "duplicate_of"))
 
 
 def run(config: Config) -> StageResult:
     """Ingest ``config.input`` into ``<out>/documents.jsonl``, resuming a killed run.
 
-    Raises:
-        InputError: no input file was found (unless ``allow_empty``).
+    No input file at all is an :class:`~pipeline.InputError` unless ``allow_empty``.
     """
     sources = plan(config.input, config.max_bytes, skip=config.out)
     if not sources and not config.allow_empty:
@@ -251,11 +229,11 @@ def run(config: Config) -> StageResult:
     if config.overwrite:
         remove_file(writer.partial)
     with writer:
-        todo = [s for s in sources if _source_key(s) not in writer.done]
-        for source in tqdm(todo, desc="ingest", unit="file", disable=None):
+        todo = [s for s in sources if _planned_key(vars(s)) not in writer.done]
+        for source in Progress("ingest", len(todo), "file").iterate(todo):
             writer.write(ingest_file(source, config.max_bytes))
         writer.commit()
-    order = {_source_key(s): n for n, s in enumerate(sources)}
+    order = {_planned_key(vars(s)): n for n, s in enumerate(sources)}
     documents = list(read_records(target, Document))
     ranked = [(order.get(_planned_key(vars(d))), d) for d in documents]
     kept = [d for _, d in sorted((n, d) for n, d in ranked if n is not None)]
@@ -264,14 +242,30 @@ def run(config: Config) -> StageResult:
     return _result(config, kept, inputs, reused=False)
 
 
+# The start of a skip reason -> its key in the counts (``skipped_duplicate``...).
+_SKIP_KEYS = (
+    ("duplicate of", "duplicate"),
+    ("empty file", "empty"),
+    ("no text (whitespace only)", "whitespace"),
+    ("no article text", "no_article_text"),
+    ("folder already read", "folder_twice"),
+)
+
+
+def _skip_key(error: str | None) -> str:
+    return next((key for start, key in _SKIP_KEYS if (error or "").startswith(start)), "other")
+
+
 def _result(
     config: Config, documents: list[Document], inputs: dict[str, str], reused: bool
 ) -> StageResult:
     statuses = Counter(d.status for d in documents)
     paragraphs = [p for d in documents for p in d.paragraphs]
+    reasons = Counter(_skip_key(d.error) for d in documents if d.status == "skipped")
     counts = {
         "documents": len(documents),
         **{status: statuses.get(status, 0) for status in ("ok", "skipped", "error")},
+        **{f"skipped_{key}": n for key, n in sorted(reasons.items())},
         "paragraphs": len(paragraphs),
         "body": sum(1 for p in paragraphs if p.role == "body"),
     }
@@ -285,9 +279,10 @@ def _result(
         for d in documents
     }
     failures = tuple(f"{d.path}: {d.error}" for d in documents if d.status == "error")
-    for d in documents:
+    for d in documents:  # errors are the result's failures, which the CLI prints once
         if d.status != "ok":
-            log.warning("%s: %s: %s", d.path, d.status, d.error)
+            level = logging.WARNING if d.status == "skipped" else logging.DEBUG
+            log.log(level, "%s: %s: %s", d.path, d.status, d.error)
     return StageResult(
         stage="ingest",
         outputs=(config.out / DOCUMENTS,),

@@ -33,7 +33,6 @@ from pipeline.run.stage import StageConfig, StageResult, stage_input
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Config(StageConfig):
     """Report settings.

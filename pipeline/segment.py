@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from pipeline.io.atomic import remove_file
+from pipeline.io.files import count_lines
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.run.files import DOCUMENTS, SEGMENTS
 from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 from pipeline.text.language import UND, classify
 from pipeline.text.sentences import split_sentences
@@ -103,12 +103,8 @@ def run(config: Config) -> StageResult:
     if (reused := reuse(config, "segment", [target], inputs)) is not None:
         return reused
     counts: Counter[str] = Counter()
-    docs = tqdm(
-        read_records(source, Document, required=("paragraphs",)),
-        desc="segment",
-        unit="doc",
-        disable=None,
-    )
+    progress = Progress("segment", count_lines(source), "doc")
+    docs = progress.iterate(read_records(source, Document, required=("paragraphs",)))
     stamp = {"inputs": inputs, "settings": config.settings()}
     if config.overwrite:
         remove_file(target.with_name(target.name + ".partial"))

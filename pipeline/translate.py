@@ -35,6 +35,7 @@ from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, reuse
+from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
 __all__ = ["Config", "Translating", "run", "translate_segments"]
@@ -52,7 +53,7 @@ class Config(StageConfig):
         models_dir: the registry and local snapshots.
         roles: segment roles to translate.
         device: ``auto``, ``cpu`` or ``cuda``.
-        beam_size: beams (0: the model's, 4 for OPUS-MT).
+        beam_size: beams (0: the model's, 6 for OPUS-MT).
         max_new_tokens: longest output (0: the model's max length, 512 for OPUS-MT).
         no_repeat_ngram_size: never repeat a token n-gram this long (0: off).
         repetition_penalty: >1 discourages repeated tokens (1.0: off).
@@ -187,6 +188,15 @@ def translate_segments(
         yield from engine.translate(chunk)
 
 
+def _count_todo(path: Path, roles: set[str], done: set[str]) -> int:
+    """The segments this run will translate (one quick pass, for the progress total)."""
+    return sum(
+        1
+        for s in read_records(path, Segment)
+        if s.role in roles and f"{s.doc_id}\t{s.seg_id}" not in done
+    )
+
+
 def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult:
     """Run the translate stage on ``<out>/segments.jsonl`` (or ``--input``).
 
@@ -202,16 +212,17 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         return reused
     writer = ResumableJsonlWriter(output, _key)
     stamp = _stamp_partial(writer.partial, config, inputs)
-    from tqdm import tqdm
-
     with TranslationCache(config.cache or config.out / CACHE) as cache, writer:
         engine = Translating(config.engine(), cache, factory)
         resumed = len(writer.done)
-        with tqdm(desc="translate", unit="seg", disable=None) as bar:
-            for record in translate_segments(read_records(path, Segment), engine, writer.done):
+        total = _count_todo(path, set(config.roles), writer.done)
+        with Progress(STAGE, total, "seg") as progress:
+            engine.on_progress = progress.advance
+            records = translate_segments(read_records(path, Segment), engine, writer.done)
+            for finished, record in enumerate(records, 1):
                 if f"{record.doc_id}\t{record.seg_id}" not in writer.done:  # duplicate input
                     writer.write(record)
-                bar.update()
+                progress.update_to(finished)
         writer.commit()
     remove_file(stamp)
     counts = {"resumed": resumed, **engine.counts}
@@ -220,5 +231,11 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         for lang, message in engine.failures.items()
     )
     return StageResult(
-        STAGE, (output,), counts, failures, inputs=inputs, settings=config.settings()
+        STAGE,
+        (output,),
+        counts,
+        failures,
+        inputs=inputs,
+        settings=config.settings(),
+        models=engine.models,
     )

@@ -28,7 +28,7 @@ WINGS: dict[str, set[str]] = {
     "mt": {"text"},
     "facts": {"text"},
     "claims": {"facts", "text"},
-    "corpus": set(),
+    "corpus": {"text"},  # the export filters: language ID and the Han counter
     "render": {"run", "claims", "facts", "text"},
 }
 

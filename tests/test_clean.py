@@ -113,3 +113,31 @@ def test_no_prose_means_no_body_and_is_linear_on_a_huge_line() -> None:
     cleaned = clean_text("abcdefghij " * 20000)
     assert [p.role for p in cleaned.paragraphs] == ["boilerplate"]
     assert cleaned.title is None
+
+
+# Issue 14: plain-text files of news prose without page chrome lost lines as "no article text"
+# (WMT23 zh lines of 78-193 characters without a final 。, IWSLT'15 vi lines without punctuation).
+PLAIN_CASES = [
+    # a first line ending like a sentence is not a title; every line is body
+    ("Hai đôi tất để đi học , mỗi đôi để che lỗ thủng trên đôi kia .\n"
+     "Về nhà ở đâu ?\nCó chút gì cứng lại trong tôi .\n", ["body", "body", "body"]),
+    # a headline-like first line is the title; lines without final punctuation stay body
+    ("美俄防长首次通话讨论乌克兰问题\n双方讨论了当前国际安全问题，包括乌克兰局势\n会谈持续约一小时\n",
+     ["title", "body", "body"]),
+    # speech transcript lines without any punctuation (the first reads as a title: exported too)
+    ("Chúng ta thích cải tiến\nCòn có rất nhiều cá\nVà nhiều hơn nữa\n", ["title", "body", "body"]),
+    # a line without letters or digits is not text
+    ("Một câu văn xuôi khá dài ở đây .\n***\nMột câu khác .\n", ["body", "boilerplate", "body"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "roles"), PLAIN_CASES)
+def test_plain_text_keeps_every_line_of_prose(text: str, roles: list[str]) -> None:
+    cleaned = clean_text(text)
+    assert [p.role for p in cleaned.paragraphs] == roles
+
+
+def test_chrome_marker_turns_the_plain_rule_off() -> None:
+    text = "Tin liên quan\nMột câu .\n"
+    assert all(not p.scores.get("plain") for p in clean_text(text).paragraphs)
+    assert clean_text(text, plain=False).paragraphs[0].role == "boilerplate"

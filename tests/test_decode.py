@@ -111,3 +111,20 @@ def test_strip_stray_tags(raw: str, clean: str) -> None:
 )
 def test_sniff_binary(data: bytes, kind: str | None) -> None:
     assert sniff_binary(data) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "decoded"),
+    [
+        # IWSLT'15 writes quotes as entities; decoded once, at ingest
+        ("nói , &quot; Tôi sẽ đi &quot; .", 'nói , " Tôi sẽ đi " .'),
+        ("Nói &apos; không &apos; .", "Nói ' không ' ."),
+        ("&amp;quot; stays &quot; once", '&quot; stays " once'),
+        ("AT&T, R&D, &copy without a semicolon", "AT&T, R&D, &copy without a semicolon"),
+        ("a&nbsp;b &#x4E2D;&#25991;", "a b 中文"),
+    ],
+)
+def test_entities_in_plain_text_are_decoded_once(text: str, decoded: str) -> None:
+    from pipeline.text.decode import decode_entities
+
+    assert decode_entities(text) == decoded

@@ -153,8 +153,15 @@ FILTER_CASES = [
         ["b"],
         "skipped_untranslated",
     ),
-    # titles and captions stay out unless asked for
-    ([_t("a", "Tựa", "Title", role="title"), _t("b", "Thân", "Body")], {}, ["b"], "skipped_role"),
+    # captions stay out unless asked for; titles are in by default (issue 14: a plain-text
+    # file's headline-like first line is its title, and it is as parallel as the body)
+    ([_t("a", "Ảnh", "Photo", role="caption"), _t("b", "Thân", "Body")], {}, ["b"], "skipped_role"),
+    (
+        [_t("a", "Tựa", "Title", role="title"), _t("b", "Thân", "Body")],
+        {"roles": ["body"]},
+        ["b"],
+        "skipped_role",
+    ),
     (
         [_t("a", "Tựa", "Title", role="title"), _t("b", "Thân", "Body")],
         {"roles": ["title", "body"]},

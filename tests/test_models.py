@@ -125,3 +125,17 @@ def test_hugging_face_cache_is_searched(
     model = resolve(model_specs(tmp_path, ["vi=parallax-test/tiny"])["vi"], tmp_path / "models")
     assert model.folder == repo / "snapshots" / commit
     assert model.name == f"parallax-test/tiny@{commit}"
+
+
+def test_fingerprint_follows_content_not_place_or_time(tiny_marian: Path, tmp_path: Path) -> None:
+    import os
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_marian, copy, copy_function=shutil.copy)
+    os.utime(copy / "pytorch_model.bin", (0, 0))
+    revision = resolve(model_specs(tmp_path, [f"vi={tiny_marian}"])["vi"], tmp_path).revision
+    assert resolve(model_specs(tmp_path, [f"vi={copy}"])["vi"], tmp_path).revision == revision
+    weights = bytearray((copy / "pytorch_model.bin").read_bytes())
+    weights[len(weights) // 2] ^= 0xFF  # one byte in the middle of the weights
+    (copy / "pytorch_model.bin").write_bytes(bytes(weights))
+    assert resolve(model_specs(tmp_path, [f"vi={copy}"])["vi"], tmp_path).revision != revision

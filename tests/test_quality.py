@@ -62,6 +62,10 @@ def test_number_values(text: str, values: list[set[float]]) -> None:
         ("Nga và Mỹ điện đàm.", "Nga và Mỹ điện đàm.", ("copied_source",)),
         # far longer than the source
         ("Mỹ và Nga điện đàm hôm nay.", "x " * 60, ("repetition", "too_long")),
+        # OPUS-MT answers emoji-only input with nothing (transformers #15323); too short
+        # to be "too_short", so it needs its own flag
+        ("😀🇻🇳", "", ("empty",)),
+        ("Mỹ và Nga điện đàm hôm nay, ông Austin nói.", " ", ("too_short", "empty")),
     ],
 )
 def test_assess_flags(source: str, translation: str, flags: tuple[str, ...]) -> None:

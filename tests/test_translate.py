@@ -316,3 +316,56 @@ def test_pick_device() -> None:
     if not torch.cuda.is_available():
         with pytest.raises(ConfigError, match="no CUDA GPU"):
             pick_device("cuda")
+
+
+def test_copied_model_folder_reuses_the_cache(tmp_path: Path, tiny_marian: Path) -> None:
+    import shutil
+
+    _segments(tmp_path / "a")
+    _segments(tmp_path / "b")
+    cache = tmp_path / "cache.sqlite"
+    first: list[str] = []
+    run(_config(tmp_path / "a", tiny_marian, cache=cache), _counting(first))
+    copy = tmp_path / "elsewhere" / "tiny-vi-en"
+    shutil.copytree(tiny_marian, copy, copy_function=shutil.copy)  # new path, new mtimes
+    again: list[str] = []
+    result = run(_config(tmp_path / "b", copy, cache=cache), _counting(again))
+    assert first and again == []  # the same model: every piece comes from the cache
+    assert result.counts["cached"] == len(first)
+    assert [t.translation for t in _read(tmp_path / "b")] == [
+        t.translation for t in _read(tmp_path / "a")
+    ]
+
+
+@pytest.mark.slow
+def test_safetensors_snapshot_translates_like_the_bin(tmp_path: Path, tiny_marian: Path) -> None:
+    from tests.support.tiny_marian import build_tiny_marian
+
+    folder = build_tiny_marian(tmp_path / "st", seed=0, weights="safetensors")
+    assert not (folder / "pytorch_model.bin").exists()
+    texts = [text for _, _, lang, text in ROWS if lang == "vi"]
+    settings = GenerationSettings(1, 6, 0, 1.0, "cpu")
+    outputs = []
+    for snapshot in (tiny_marian, folder):
+        model = ResolvedModel(None, snapshot, str(snapshot), "r")  # type: ignore[arg-type]
+        outputs.append(MarianTranslator(model, settings).translate_batch(texts))
+    assert outputs[0] == outputs[1]  # same seed, same weights, other file format
+
+
+@pytest.mark.parametrize("generation_file", [True, False])
+def test_generation_defaults_come_from_the_model_files(
+    tmp_path: Path, tiny_marian: Path, generation_file: bool
+) -> None:
+    import shutil
+
+    folder = tmp_path / "snapshot"
+    shutil.copytree(tiny_marian, folder)
+    if not generation_file:  # older hub revisions: config.json carries the fields
+        (folder / "generation_config.json").unlink()
+    model = ResolvedModel(None, folder, str(folder), "r")  # type: ignore[arg-type]
+    used = MarianTranslator(model, GenerationSettings(device="cpu")).settings()
+    assert used["num_beams"] == 6 and used["bad_words_ids"] == [[53738]]
+    assert used["max_new_tokens"] == 64  # max_length 512, capped by the 64 positions
+    assert used["forced_eos_token_id"] == 0
+    assert used["renormalize_logits"] is generation_file  # only generation_config.json has it
+    assert used["defaults_from"] == ("generation_config.json" if generation_file else "config.json")

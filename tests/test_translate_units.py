@@ -90,3 +90,12 @@ def test_split_to_fit(text: str, limit: int, pieces: list[str]) -> None:
 
 def test_join_pieces() -> None:
     assert join_pieces([" The call, ", "lasted an hour. "]) == "The call, lasted an hour."
+
+
+def test_a_short_answer_is_a_pipeline_error() -> None:
+    from pipeline import ModelError, PipelineError
+    from pipeline.mt.batching import TranslatorContractError
+
+    assert issubclass(TranslatorContractError, ModelError)
+    with pytest.raises(PipelineError, match="returned 0 results"):
+        translate_all(["a"], [1], lambda b: [], 2, 100)

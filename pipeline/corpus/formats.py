@@ -153,3 +153,17 @@ def json_line(obj: dict[str, Any]) -> str:
     """
     line = clean_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
     return _JSON_SEPARATORS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", line)
+
+
+def public_model(label: str | None) -> str:
+    """A model label fit for an export: a local folder given by absolute path becomes its name.
+
+    ``/home/me/models/opus-mt-vi-en@3f2a`` -> ``opus-mt-vi-en@3f2a``; hub ids
+    (``Helsinki-NLP/opus-mt-vi-en@main``) and relative folders stay as they are.
+    """
+    if not label:
+        return ""
+    model, sep, revision = label.rpartition("@") if "@" in label else (label, "", "")
+    if model.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", model):
+        model = re.split(r"[\\/]", model.rstrip("/\\"))[-1] or model
+    return f"{model}{sep}{revision}"

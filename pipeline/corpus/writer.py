@@ -13,17 +13,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from pipeline.corpus.columnar import ParquetSink, hf_data_file
 from pipeline.corpus.formats import (
     TSV_COLUMNS,
     clean_text,
     escape_tsv,
     json_line,
     moses_line,
+    public_model,
     tmx_head,
     tmx_tail,
     tmx_unit,
 )
-from pipeline.io.atomic import atomic_text_writer
+from pipeline.io.atomic import atomic_open, atomic_text_writer
 from pipeline.records import Translation
 
 __all__ = ["CorpusWriter"]
@@ -55,7 +57,9 @@ class CorpusWriter:
         self.counts: Counter[str] = Counter()
         self._stack = contextlib.ExitStack()
         self._handles: dict[Path, IO[str]] = {}
+        self._sinks: dict[Path, ParquetSink] = {}
         self.units: Counter[str] = Counter()
+        self.models: dict[str, set[str]] = {}
 
     def __enter__(self) -> CorpusWriter:
         self._stack.__enter__()
@@ -66,12 +70,23 @@ class CorpusWriter:
             for path, handle in self._handles.items():
                 if path.suffix == ".tmx":
                     handle.write(tmx_tail())
+            for sink in self._sinks.values():
+                sink.close()
         self._stack.__exit__(*exc)  # type: ignore[arg-type]
 
     @property
     def paths(self) -> list[Path]:
         """The files opened so far, in opening order."""
-        return list(self._handles)
+        return [*self._handles, *self._sinks]
+
+    def _sink(self, name: str, kind: str, t: Translation) -> ParquetSink:
+        path = self.folder / name
+        sink = self._sinks.get(path)
+        if sink is None:
+            handle = self._stack.enter_context(atomic_open(path, "wb"))
+            sink = self._sinks[path] = ParquetSink(handle, kind, t.src_lang, t.tgt_lang)
+        self.units[name] += 1
+        return sink
 
     def _handle(self, name: str, head: str = "") -> IO[str]:
         path = self.folder / name
@@ -87,6 +102,7 @@ class CorpusWriter:
         """Write one pair to every format."""
         pair = _pair(t)
         target = t.translation or ""
+        self.models.setdefault(pair, set()).add(public_model(t.model))
         for fmt in self.formats:
             getattr(self, f"_write_{fmt}")(t, pair, target)
             self.counts[f"{pair}.{fmt}"] += 1
@@ -99,11 +115,29 @@ class CorpusWriter:
             "tgt_lang": t.tgt_lang,
             "source": clean_text(t.source),
             "translation": clean_text(target),
-            "model": t.model,
+            "model": public_model(t.model),
             "flags": list(t.flags),
         }
         handle = self._handle("corpus.jsonl")
         handle.write(json_line(row) + "\n")
+
+    def _write_parquet(self, t: Translation, pair: str, target: str) -> None:
+        row = {
+            "doc_id": t.doc_id,
+            "seg_id": t.seg_id,
+            "src_lang": t.src_lang,
+            "tgt_lang": t.tgt_lang,
+            "source": clean_text(t.source),
+            "translation": clean_text(target),
+            "model": public_model(t.model),
+            "flags": list(t.flags),
+        }
+        self._sink("corpus.parquet", "parquet", t).write(row)
+
+    def _write_hf(self, t: Translation, pair: str, target: str) -> None:
+        texts = {t.src_lang: clean_text(t.source), t.tgt_lang: clean_text(target)}
+        row = {"translation": texts, "doc_id": t.doc_id, "seg_id": t.seg_id}
+        self._sink(hf_data_file(pair), "hf", t).write(row)
 
     def _write_tsv(self, t: Translation, pair: str, target: str) -> None:
         handle = self._handle("corpus.tsv", "\t".join(TSV_COLUMNS) + "\n")
@@ -118,7 +152,7 @@ class CorpusWriter:
         multi = self.tmx_multilingual
         name = "corpus.tmx" if multi else f"corpus.{pair}.tmx"
         handle = self._handle(name, tmx_head("*all*" if multi else t.src_lang))
-        props = {"x-doc-id": t.doc_id, "x-seg-id": t.seg_id, "x-model": t.model}
+        props = {"x-doc-id": t.doc_id, "x-seg-id": t.seg_id, "x-model": public_model(t.model)}
         if t.flags:
             props["x-flags"] = ",".join(t.flags)
         variants = {t.src_lang: clean_text(t.source), t.tgt_lang: clean_text(target)}

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -72,6 +72,17 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """
     with path.open("rb") as handle:
         return handle.read() if limit is None else handle.read(limit)
+
+
+def read_block(path: Path, offset: int, size: int) -> bytes:
+    """Read at most ``size`` bytes of a file from ``offset`` on (samples of large files).
+
+    Raises:
+        OSError: the caller decides how an unreadable input is reported.
+    """
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        return handle.read(size)
 
 
 def read_text(path: Path) -> str:
@@ -171,6 +182,15 @@ def walk_files(root: Path, skip: Path | None = None) -> Iterator[Found]:
         yield Found(Path(failed.filename or root), reason)
 
 
+def walk_inputs(inputs: Iterable[Path], skip: Path | None = None) -> Iterator[Found]:
+    """The files named on a command line: folders walked (:func:`walk_files`), files as given."""
+    for path in inputs:
+        if path.is_dir():
+            yield from walk_files(path, skip)
+        else:
+            yield Found(path, file_kind(path))
+
+
 def read_package_text(name: str) -> str:
     """Read a text file shipped inside the package, ``pipeline/data/<name>``."""
     from importlib import resources
@@ -203,3 +223,12 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def count_lines(path: Path) -> int:
+    """The number of non-empty lines of a file, read in binary blocks (a progress total)."""
+    count = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            count += bool(line.strip())
+    return count

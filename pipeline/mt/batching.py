@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-__all__ = ["plan_batches", "translate_all", "unique"]
+from pipeline import ModelError
+
+__all__ = ["TranslatorContractError", "plan_batches", "translate_all", "unique"]
+
+
+class TranslatorContractError(ModelError, RuntimeError):
+    """A translator returned another number of results than it was given texts.
+
+    A :class:`~pipeline.ModelError`, so the translate stage reports it on the
+    language's segments and the CLI's one catch sees it; a ``RuntimeError`` too,
+    as it was before it had a name of its own.
+    """
 
 
 def unique(texts: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -79,13 +90,15 @@ def translate_all(
             them at once, and for progress bars).
 
     Raises:
-        RuntimeError: the translator returned the wrong number of results.
+        TranslatorContractError: the translator returned the wrong number of results.
     """
     results: list[str | None] = [None] * len(texts)
     for batch in plan_batches(lengths, batch_size, batch_tokens):
         out = translate([texts[i] for i in batch])
         if len(out) != len(batch):
-            raise RuntimeError(f"translator returned {len(out)} results for {len(batch)} texts")
+            raise TranslatorContractError(
+                f"translator returned {len(out)} results for {len(batch)} texts"
+            )
         for i, text in zip(batch, out, strict=True):
             results[i] = text
         if on_batch is not None:

@@ -1,7 +1,9 @@
 """A translation cache in SQLite, safe for several processes on one machine.
 
-Keys hash the model id and revision, the backend, the generation settings and
-the source text, so a change to any of them misses the cache. The database
+Keys hash the model id and revision (for a folder with no hub revision, its
+content fingerprint alone, so the same model copied elsewhere keeps its
+entries), the backend, the generation settings and the source text, so a
+change to any of them misses the cache. The database
 runs in WAL mode with a busy timeout; writes are short transactions of
 ``INSERT OR IGNORE``, so two runs sharing a cache never corrupt it and the
 first answer for a key wins.
@@ -21,8 +23,9 @@ from typing import Any
 
 from pipeline import InputError, MachineError
 from pipeline.io.files import machine_error
+from pipeline.mt.registry import LOCAL_PREFIX
 
-__all__ = ["TranslationCache", "cache_key"]
+__all__ = ["TranslationCache", "cache_key", "model_identity"]
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +47,21 @@ _SQLITE_ERRNO = {
 }
 
 
+def model_identity(name: str, revision: str) -> str:
+    """A model as cache keys name it: ``model_id@revision``, or a folder's fingerprint.
+
+    A folder given with ``--model vi=PATH`` is named by its path, but its
+    revision (``local-...``) is a hash of its content: the path is left out so
+    that a copy of the folder reuses the entries of the original.
+    """
+    return revision if revision.startswith(LOCAL_PREFIX) else name
+
+
 def cache_key(model: str, settings: Mapping[str, Any], source: str) -> str:
     """The cache key of one source text under one model and its settings.
 
     Args:
-        model: ``model_id@revision``.
+        model: :func:`model_identity` of the model.
         settings: backend and generation settings (any JSON-able mapping).
         source: the text sent to the model.
     """

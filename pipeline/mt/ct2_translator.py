@@ -4,7 +4,8 @@ It tokenizes with the snapshot's MarianTokenizer (the torch backend's), hands
 every sentence of a call to ``ctranslate2.Translator.translate_batch`` at once
 (CTranslate2 sorts and sub-batches by tokens itself), and decodes the pieces
 back as the torch backend decodes ids. The generation settings are those the
-torch backend would use (:func:`pipeline.mt.translator.generation_kwargs`),
+torch backend uses, read from the same files
+(:func:`pipeline.mt.translator.model_generation`, then ``generation_kwargs``),
 mapped to CTranslate2's names by :func:`decoding_options`.
 """
 
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import ModelError
+from pipeline import ConfigError, ModelError
+from pipeline.io.files import read_json
 from pipeline.mt.ct2_convert import check_conversion, require_ct2
 from pipeline.mt.registry import ResolvedModel
-from pipeline.mt.translator import GenerationSettings, generation_kwargs
+from pipeline.mt.translator import GenerationSettings, generation_kwargs, model_generation
 
 __all__ = ["Ct2Options", "Ct2Translator", "decoding_options", "load_ct2_translator"]
 
@@ -49,7 +51,9 @@ class Ct2Options:
     batch_type: str = "tokens"
 
 
-def decoding_options(generate: dict[str, Any], forced_eos: bool) -> dict[str, Any]:
+def decoding_options(
+    generate: dict[str, Any], forced_eos: bool, suppress: list[list[str]] | None = None
+) -> dict[str, Any]:
     """Map ``generate`` keyword arguments to ``translate_batch``'s.
 
     Hugging Face counts the end token in ``max_new_tokens`` when the model
@@ -57,21 +61,36 @@ def decoding_options(generate: dict[str, Any], forced_eos: bool) -> dict[str, An
     ``max_new_tokens - 1`` words and ``</s>``. CTranslate2's
     ``max_decoding_length`` counts words only, so it is one less there; the
     same holds for ``min_new_tokens``. Marian's decoder start token (``<pad>``)
-    needs no option: the converted model starts from its zero embedding.
+    needs no option: the converted model starts from its zero embedding, and
+    neither does ``bad_words_ids: [[<pad>]]``: the converter drops ``<pad>`` from
+    the vocabulary, so it cannot be generated. Other bad words are suppressed.
+
+    CTranslate2 scores each step over its vocabulary without ``<pad>`` and
+    finishes a hypothesis at the length limit without scoring ``</s>``, which is
+    what ``renormalize_logits: true`` (opus-mt-vi-en) does in transformers; with
+    ``false`` (opus-mt-zh-en) torch adds the forced ``</s>``'s log-probability, so
+    beams that reach the limit may rank differently there.
 
     Args:
         generate: ``num_beams``, ``max_new_tokens`` and optionally
-            ``min_new_tokens``, ``repetition_penalty``, ``no_repeat_ngram_size``.
+            ``min_new_tokens``, ``repetition_penalty``, ``no_repeat_ngram_size``,
+            ``length_penalty``.
         forced_eos: whether the generation config forces ``</s>`` at the end.
+        suppress: token sequences never to generate (bad words other than ``<pad>``).
     """
     words = generate["max_new_tokens"] - (1 if forced_eos else 0)
-    return {
+    options = {
         "beam_size": generate["num_beams"],
         "max_decoding_length": max(1, words),
         "min_decoding_length": min(generate.get("min_new_tokens") or 0, max(1, words)),
         "repetition_penalty": generate.get("repetition_penalty", 1.0),
         "no_repeat_ngram_size": generate.get("no_repeat_ngram_size", 0),
     }
+    if "length_penalty" in generate:
+        options["length_penalty"] = generate["length_penalty"]
+    if suppress:
+        options["suppress_sequences"] = suppress
+    return options
 
 
 class Ct2Translator:
@@ -86,6 +105,7 @@ class Ct2Translator:
         decoding: ``translate_batch`` keywords (see :func:`decoding_options`).
         options: quantization, threads and batching.
         max_tokens: the longest input the model takes.
+        source: the file the generation defaults came from.
     """
 
     def __init__(
@@ -96,6 +116,7 @@ class Ct2Translator:
         decoding: dict[str, Any],
         options: Ct2Options,
         max_tokens: int,
+        source: str = "",
     ) -> None:
         self.model_id = model.model_id
         self.revision = model.revision
@@ -109,10 +130,11 @@ class Ct2Translator:
         self._tokenizer = tokenizer
         self._decoding = decoding
         self._options = options
+        self._source = source
 
     def settings(self) -> dict[str, Any]:
-        """The effective decoding settings (part of the cache key)."""
-        return dict(self._decoding)
+        """The effective decoding settings (part of the cache key) and their defaults' file."""
+        return {**self._decoding, "defaults_from": self._source}
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts with the model's tokenizer (``</s>`` included, no truncation)."""
@@ -170,7 +192,7 @@ def _device(requested: str, ctranslate2: Any) -> str:
     """``cuda`` when asked for, or for ``auto`` when CTranslate2 sees a GPU; else ``cpu``."""
     gpus = ctranslate2.get_cuda_device_count()
     if requested == "cuda" and not gpus:
-        raise ModelError("--device cuda: CTranslate2 sees no CUDA GPU (use auto or cpu)")
+        raise ConfigError("--device cuda: CTranslate2 sees no CUDA GPU (use auto or cpu)")
     return "cuda" if requested == "cuda" or (requested == "auto" and gpus) else "cpu"
 
 
@@ -181,18 +203,18 @@ def _compute_type(device: str, quantization: str) -> str:
     return "default"
 
 
-def _generation(folder: Path, settings: GenerationSettings) -> tuple[dict[str, Any], int, bool]:
-    """The torch backend's generate kwargs, the input limit, and whether </s> is forced."""
-    from transformers import AutoConfig, GenerationConfig
+def _generation(folder: Path, settings: GenerationSettings) -> tuple[dict[str, Any], int, str]:
+    """The torch backend's generate kwargs, the input limit, and the defaults' file."""
+    fields, source = model_generation(folder)
+    positions = int(read_json(folder / "config.json")["max_position_embeddings"])
+    return generation_kwargs(fields, settings, positions), positions, source
 
-    config = AutoConfig.from_pretrained(folder)
-    try:
-        gen = GenerationConfig.from_pretrained(folder)
-    except OSError:
-        gen = GenerationConfig.from_model_config(config)
-    positions = int(config.max_position_embeddings)
-    forced = getattr(gen, "forced_eos_token_id", None) is not None
-    return generation_kwargs(gen, settings, positions), positions, forced
+
+def _suppressed(generate: dict[str, Any], tokenizer: Any) -> list[list[str]]:
+    """Bad words as token sequences, without ``[<pad>]`` (not in the converted vocabulary)."""
+    pad = [tokenizer.pad_token_id]
+    bad = [ids for ids in generate.get("bad_words_ids") or [] if ids != pad]
+    return [tokenizer.convert_ids_to_tokens(ids) for ids in bad]
 
 
 def load_ct2_translator(
@@ -218,7 +240,7 @@ def load_ct2_translator(
     device = _device(settings.device, ctranslate2)
     threads, parallel = _threads(device, options.intra_threads, options.inter_threads)
     try:
-        generate, positions, forced = _generation(model.folder, settings)
+        generate, positions, source = _generation(model.folder, settings)
         translator = ctranslate2.Translator(
             str(converted),
             device=device,
@@ -229,7 +251,8 @@ def load_ct2_translator(
         tokenizer = MarianTokenizer.from_pretrained(model.folder)
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelError(f"{converted}: cannot load ({exc})") from exc
-    decoding = decoding_options(generate, forced)
+    forced = generate.get("forced_eos_token_id") is not None
+    decoding = decoding_options(generate, forced, _suppressed(generate, tokenizer))
     log.info("loaded %s on %s, %d x %d threads: %s", converted, device, parallel, threads, decoding)
     limit = min(positions, int(tokenizer.model_max_length))
-    return Ct2Translator(model, translator, tokenizer, decoding, options, limit)
+    return Ct2Translator(model, translator, tokenizer, decoding, options, limit, source)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import ModelError
 from pipeline.mt.batching import translate_all, unique
-from pipeline.mt.cache import TranslationCache, cache_key
+from pipeline.mt.cache import TranslationCache, cache_key, model_identity
 from pipeline.mt.marian_translator import marian_factory
 from pipeline.mt.pieces import join_pieces, split_to_fit
 from pipeline.mt.quality import assess
@@ -85,6 +86,10 @@ class Translating:
         self.counts: dict[str, int] = {}
         self.untranslated: dict[str, int] = {}
         self.backends: dict[str, str] = {}  # language -> backend that ran its model
+        # Called as model batches finish with the segments they stand for (a fraction of a
+        # chunk's segments: texts are deduplicated and split), so progress moves per batch.
+        self.on_progress: Callable[[float], None] | None = None
+        self.models: dict[str, dict[str, Any]] = {}  # language -> model, backend, settings used
 
     def _count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
@@ -148,6 +153,12 @@ class Translating:
             return self._untranslated(segments, self._fail(lang, str(exc)))
         self._count("translated", len(segments))
         self._count(f"translated_by_{translator.backend}", len(segments))
+        if lang not in self.models:
+            self.models[lang] = {
+                "model": translator.name,
+                "backend": translator.backend,
+                "generation": dict(translator.settings()),
+            }
         return [
             _record(seg, text, translator.name, "translated", pieces)
             for seg, (text, pieces) in zip(segments, outputs, strict=True)
@@ -172,15 +183,16 @@ class Translating:
         ]
         self._count("split", sum(len(p) > 1 for p in split))
         pieces, _ = unique([p for parts in split for p in parts])
-        done = self._cached_or_translate(translator, pieces, lengths)
+        done = self._cached_or_translate(translator, pieces, lengths, len(texts))
         joined = [(join_pieces([done[p] for p in parts]), len(parts)) for parts in split]
         return [joined[i] for i in where]
 
     def _cached_or_translate(
-        self, translator: Translator, pieces: list[str], lengths: dict[str, int]
+        self, translator: Translator, pieces: list[str], lengths: dict[str, int], segments: int
     ) -> dict[str, str]:
         settings = settings_of(translator)
-        keys = {p: cache_key(translator.name, settings, p) for p in pieces}
+        model = model_identity(translator.name, translator.revision)
+        keys = {p: cache_key(model, settings, p) for p in pieces}
         hits = self.cache.get_many(list(keys.values()))
         self._count("cached", len(hits))
         todo = [p for p in pieces if keys[p] not in hits]
@@ -192,6 +204,8 @@ class Translating:
                 translator.name, ((keys[todo[i]], o) for i, o in zip(batch, out, strict=True))
             )
             self._count("model_texts", len(batch))
+            if self.on_progress is not None:
+                self.on_progress(segments * len(batch) / len(todo))
 
         batch_size, batch_tokens = self.config.batch_size, self.config.batch_tokens
         per_call = int(getattr(translator, "segments_per_call", 0))

@@ -10,7 +10,13 @@ from typing import Any
 
 from pipeline import ModelError
 from pipeline.mt.registry import ResolvedModel
-from pipeline.mt.translator import GenerationSettings, Translator, generation_kwargs, pick_device
+from pipeline.mt.translator import (
+    GenerationSettings,
+    Translator,
+    generation_kwargs,
+    model_generation,
+    pick_device,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,7 @@ class MarianTranslator:
         self._model: Any = None
         self._tokenizer: Any = None
         self._generate: dict[str, Any] = {}
+        self._source = ""
         self._device = "cpu"
         self._max_tokens = 0
 
@@ -53,8 +60,11 @@ class MarianTranslator:
         self._model = model.to(self._device).eval()  # type: ignore[arg-type]
         positions = int(model.config.max_position_embeddings)
         self._max_tokens = min(positions, int(self._tokenizer.model_max_length))
-        self._generate = generation_kwargs(model.generation_config, self._requested, positions)
-        log.info("loaded %s on %s: %s", self.name, self._device, self._generate)
+        fields, self._source = model_generation(self.folder)
+        self._generate = generation_kwargs(fields, self._requested, positions)
+        log.info(
+            "loaded %s on %s: %s (from %s)", self.name, self._device, self._generate, self._source
+        )
 
     @property
     def max_tokens(self) -> int:
@@ -63,9 +73,9 @@ class MarianTranslator:
         return self._max_tokens
 
     def settings(self) -> dict[str, Any]:
-        """The effective generation keyword arguments."""
+        """The effective generation keyword arguments, and the file the defaults came from."""
         self._load()
-        return dict(self._generate)
+        return {**self._generate, "defaults_from": self._source}
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts with the model's tokenizer (``</s>`` included, no truncation)."""

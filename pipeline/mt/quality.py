@@ -8,7 +8,9 @@ Checks: numbers of the source missing from the translation (Vietnamese
 ``3,8 tỷ`` = 3.8 billion, Chinese ``400亿`` = 40 billion, Chinese numerals,
 ``300.000`` = 300,000, month names), repeated n-grams, a translation much
 shorter or longer than the source (Chinese characters count as 3.5 English
-characters), and source words copied through untranslated.
+characters), source words copied through untranslated, and an empty
+translation of a non-empty source (OPUS-MT answers emoji-only or
+out-of-vocabulary input with nothing: transformers #15323).
 """
 
 from __future__ import annotations
@@ -125,4 +127,6 @@ def assess(source: str, translation: str) -> tuple[tuple[str, ...], dict[str, fl
         flags.append("too_long")
     if units >= 2 and copied >= t["max_copy_ratio"]:
         flags.append("copied_source")
+    if source.strip() and not translation.strip():
+        flags.append("empty")
     return tuple(flags), quality

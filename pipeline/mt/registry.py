@@ -4,15 +4,15 @@
 pinned revision (the built-in table below is used when the file is absent).
 Users override a language with ``LANG=HUB_ID_OR_FOLDER``. A model is looked for,
 in order, in a local snapshot ``models/<name>/``, in the Hugging Face cache
-(``HF_HOME``), and on the hub (unless ``HF_HUB_OFFLINE`` is set). ``huggingface_hub``
-is imported only when a model is resolved or fetched.
+(``HF_HOME``), and on the hub (unless ``HF_HUB_OFFLINE`` is set), through
+:mod:`pipeline.mt.hub`. A folder given by the user has no hub revision: it gets a
+fingerprint of its files' content, the same wherever the folder is copied.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,10 +20,12 @@ from pathlib import Path
 
 from pipeline import ConfigError, ModelError
 from pipeline.io.atomic import atomic_write_json
-from pipeline.io.files import read_json, read_text
+from pipeline.io.files import file_sha256, read_block, read_json, read_text
+from pipeline.mt.hub import cached_snapshot, download_snapshot, hub_errors, offline
 
 __all__ = [
     "IDENTITY",
+    "LOCAL_PREFIX",
     "ModelSpec",
     "ResolvedModel",
     "base_lang",
@@ -48,8 +50,8 @@ DEFAULT_REGISTRY: dict[str, tuple[str, str]] = {
 # Files a snapshot must hold to load; ``weights`` is any of WEIGHTS.
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
-FETCH_PATTERNS = ["*.json", "*.spm", "*.safetensors", "*.txt", "*.md"]
 MARKER = "parallax-model.json"
+LOCAL_PREFIX = "local-"  # the revision of a folder without a hub revision: its fingerprint
 
 
 @dataclass(frozen=True)
@@ -136,20 +138,6 @@ def model_specs(models_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Mo
     return specs
 
 
-def _hub_errors() -> tuple[type[Exception], ...]:
-    """What a hub call raises when a model is absent or the hub cannot be reached."""
-    from huggingface_hub import errors
-
-    # ``errors.HTTPError`` is the HTTP client's base error (network failures), which
-    # huggingface_hub lets through from model_info; it is not an OSError.
-    network = getattr(errors, "HTTPError", OSError)
-    return (OSError, ValueError, errors.HfHubHTTPError, network)
-
-
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
-
-
 def missing_files(folder: Path) -> list[str]:
     """The files a Marian snapshot needs that ``folder`` lacks."""
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
@@ -171,23 +159,19 @@ def locate(spec: ModelSpec, models_dir: Path, hub: bool = False) -> tuple[Path |
     local = models_dir / spec.local_name
     if local.is_dir() and not missing_files(local):
         return local, f"local snapshot {local}"
-    from huggingface_hub import snapshot_download
-
-    failures = _hub_errors()
+    failures = hub_errors()
     places = f"{local}, the Hugging Face cache"
     try:
-        path = Path(snapshot_download(spec.model_id, revision=spec.revision, local_files_only=True))
+        path = cached_snapshot(spec.model_id, spec.revision)
         if not missing_files(path):
             return path, f"Hugging Face cache {path}"
         places += f" (incomplete snapshot {path}: missing {', '.join(missing_files(path))})"
     except failures as exc:
         log.debug("%s not in the Hugging Face cache: %s", spec.model_id, exc)
-    if not hub or _offline():
+    if not hub or offline():
         return None, places + (" (the hub was not tried: HF_HUB_OFFLINE)" if hub else "")
     try:
-        path = Path(
-            snapshot_download(spec.model_id, revision=spec.revision, allow_patterns=FETCH_PATTERNS)
-        )
+        path = download_snapshot(spec.model_id, spec.revision)
     except failures as exc:
         first = (str(exc).splitlines() or [""])[0]
         return None, places + f", the hub ({type(exc).__name__}: {first})"
@@ -219,15 +203,31 @@ class ResolvedModel:
         return f"{self.model_id}@{self.revision}"
 
 
+# Files that shape the output, hashed whole; the weights are sampled (see _fingerprint).
+FINGERPRINTED = (*REQUIRED_FILES, "generation_config.json", "tokenizer_config.json")
+SAMPLE = 1 << 16
+
+
 def _fingerprint(folder: Path) -> str:
-    """A short revision for an unversioned folder: its config and its weights' size and time."""
-    digest = hashlib.sha256((folder / "config.json").read_bytes())
+    """A short revision for an unversioned folder, from its content only.
+
+    The configs and tokenizer files are hashed whole; each weight file by its size
+    and three 64 KiB blocks (start, middle, end), which any retraining or
+    fine-tune changes, so a 300 MB model is identified without reading it all.
+    Copying the folder (new paths, new modification times) keeps the fingerprint.
+    """
+    digest = hashlib.sha256()
+    for name in FINGERPRINTED:
+        if (folder / name).is_file():
+            digest.update(f"{name}:{file_sha256(folder / name)}".encode())
     for name in WEIGHTS:
         weights = folder / name
         if weights.is_file():
-            stat = weights.stat()
-            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return "local-" + digest.hexdigest()[:12]
+            size = weights.stat().st_size
+            digest.update(f"{name}:{size}:".encode())
+            for offset in sorted({0, max(0, size // 2 - SAMPLE // 2), max(0, size - SAMPLE)}):
+                digest.update(read_block(weights, offset, SAMPLE))
+    return LOCAL_PREFIX + digest.hexdigest()[:12]
 
 
 def resolve(spec: ModelSpec, models_dir: Path) -> ResolvedModel:
@@ -262,15 +262,13 @@ def fetch_model(spec: ModelSpec, models_dir: Path) -> Path:
     """
     if spec.model_id == IDENTITY or spec.folder is not None:
         raise ModelError(f"{spec.lang}: {spec.model_id} is not a hub model; nothing to fetch")
-    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub import HfApi
 
     target = models_dir / spec.local_name
     try:
         sha = HfApi().model_info(spec.model_id, revision=spec.revision).sha or spec.revision
-        snapshot_download(
-            spec.model_id, revision=sha, local_dir=target, allow_patterns=FETCH_PATTERNS
-        )
-    except _hub_errors() as exc:
+        download_snapshot(spec.model_id, sha, local_dir=target)
+    except hub_errors() as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelError(f"cannot fetch {spec.model_id}@{spec.revision}: {first}") from exc
     missing = missing_files(target)

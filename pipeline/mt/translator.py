@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from pipeline import ConfigError
+from pipeline.io.files import read_json
 from pipeline.mt.registry import IDENTITY, ResolvedModel
 
 log = logging.getLogger(__name__)
@@ -119,10 +121,50 @@ def pick_device(device: str) -> str:
     return device
 
 
-def generation_kwargs(config: Any, settings: GenerationSettings, positions: int) -> dict[str, Any]:
-    """Generation options: the requested ones, else the model's generation config."""
-    beams = settings.beam_size or int(getattr(config, "num_beams", 1) or 1)
-    limit = int(getattr(config, "max_length", 0) or positions)
+# The generation fields of a model's files that shape its output (transformers' names).
+GENERATION_FIELDS = (
+    "num_beams",
+    "max_length",
+    "bad_words_ids",
+    "forced_eos_token_id",
+    "renormalize_logits",
+    "length_penalty",
+)
+
+
+def model_generation(folder: Path) -> tuple[dict[str, Any], str]:
+    """A snapshot's generation fields, read the way ``from_pretrained`` reads them.
+
+    ``generation_config.json`` when the snapshot has one; else the same fields of
+    ``config.json`` itself (older OPUS-MT revisions and fine-tunes saved with a
+    config only). ``GenerationConfig.from_model_config`` is no substitute: in
+    transformers 5 the parsed model config no longer carries ``num_beams``,
+    ``max_length`` or ``bad_words_ids``, so a backend reading it got 1 beam where
+    ``MarianMTModel.from_pretrained`` gets the model's 6.
+
+    Returns:
+        (the fields present, the file they came from).
+    """
+    name = "generation_config.json"
+    if not (folder / name).is_file():
+        name = "config.json"
+    data = read_json(folder / name)
+    fields = {key: data[key] for key in GENERATION_FIELDS if data.get(key) is not None}
+    return fields, name
+
+
+def generation_kwargs(
+    model: Mapping[str, Any], settings: GenerationSettings, positions: int
+) -> dict[str, Any]:
+    """The ``generate`` keyword arguments: the requested settings, else the model's fields.
+
+    Args:
+        model: the model's generation fields (:func:`model_generation`).
+        settings: the requested settings (zeros take the model's).
+        positions: the model's position embeddings, the longest output it can make.
+    """
+    beams = settings.beam_size or int(model.get("num_beams", 1))
+    limit = int(model.get("max_length", 0) or positions)
     kwargs: dict[str, Any] = {
         "num_beams": beams,
         "max_new_tokens": settings.max_new_tokens or min(limit, positions),
@@ -130,7 +172,11 @@ def generation_kwargs(config: Any, settings: GenerationSettings, positions: int)
         "do_sample": False,
         "no_repeat_ngram_size": settings.no_repeat_ngram_size,
         "repetition_penalty": settings.repetition_penalty,
+        "renormalize_logits": bool(model.get("renormalize_logits", False)),
     }
+    for key in ("bad_words_ids", "forced_eos_token_id", "length_penalty"):
+        if key in model:
+            kwargs[key] = model[key]
     if settings.min_new_tokens:  # only when set, so earlier cache keys stay valid
         kwargs["min_new_tokens"] = settings.min_new_tokens
     return kwargs

@@ -89,7 +89,6 @@ def badge(text: Any, kind: str = "", title: str | None = None) -> str:
     return f'<span class="{esc(cls)}"{tip}>{esc(text)}</span>'
 
 
-
 def stat(value: Any, label: str) -> str:
     """One figure of the run summary."""
     return f'<span class="stat"><b>{esc(value)}</b>{esc(label)}</span>'

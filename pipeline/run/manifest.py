@@ -79,6 +79,9 @@ class Manifest:
             "started": _iso(started),
             "seconds": round(finished - started, 3),
         }
+        models = dict(result.models) or previous.get("models")
+        if models:  # what each language's model generated with, defaults and flags applied
+            self.data["stages"][result.stage]["models"] = models
         for key, status in result.files.items():
             self.data["files"][key] = dict(status)
 

@@ -75,7 +75,7 @@ def run_stage(name: str, options: Mapping[str, Any], arguments: Sequence[str] = 
         result: StageResult = module.run(config)
         manifest.record_stage(result, list(arguments), started, time.time())
         manifest.save()
-    log.info(
+    log.debug(  # the CLI prints the one summary line of a stage; this is for library use
         "stage %s: %s %s",
         name,
         "up to date" if result.reused else "done",

@@ -110,6 +110,7 @@ class StageResult:
         inputs: input file -> sha256, for the manifest.
         files: per-file status for the manifest (ingest only).
         settings: the settings that shaped the output.
+        models: per language, the model that ran and the settings it used (translate).
     """
 
     stage: str
@@ -120,6 +121,7 @@ class StageResult:
     inputs: Mapping[str, str] = field(default_factory=dict)
     files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

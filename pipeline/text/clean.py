@@ -16,6 +16,13 @@ Decision, in short:
    weight (so captions and subheadings inside it are kept, lists around it are not);
 3. each line's role follows from its signals and where it sits: before, inside
    or after the body block. All signals and the weight stay in ``scores``.
+
+Plain text (no line carries a sign of page chrome: no chrome marker, dateline,
+dated list item, photo credit or glued timestamp) skips the body search: it is
+prose from top to bottom, so every line is body except a headline-like first
+line, which is the title, and lines without a letter or digit (rules, ``***``).
+Lines of up to 193 characters of Chinese news prose were dropped as "no
+article text" before this rule (issue 14).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from dataclasses import dataclass
 
 from pipeline.records import Paragraph
 from pipeline.text.header import find_date, parse_credit, split_leading_stamp, split_meta_prefix
-from pipeline.text.lines import fold, follow_outlet, line_signals, signature_kind
+from pipeline.text.lines import fold, follow_outlet, line_signals, sentence_end, signature_kind
 from pipeline.text.unicode_scripts import han_count
 
 __all__ = ["Cleaned", "clean_text", "split_units"]
@@ -165,11 +172,48 @@ def _role(i: int, text: str, s: dict[str, float], span: tuple[int, int], nxt: fl
     return "boilerplate"
 
 
-def clean_text(text: str) -> Cleaned:
+_CHROME_SIGNS = ("chrome_marker", "dateline", "list_stamp", "credit_start")
+_CONTINUES = ("，", ",", "、", "；", ";", ":", "：")  # a first line ending so is not a title
+
+
+def _plain(units: list[tuple[str, bool]], sig: list[dict[str, float]]) -> bool:
+    """True when no line shows a sign of page chrome (then every line is the article's)."""
+    if any(meta for _, meta in units):
+        return False  # a "last updated ...【credit】" stamp is a page header
+    if not any(s["punct_density"] or (s["words"] >= 2 and s["chars"] <= 1000) for s in sig):
+        return False  # no line is shaped like prose (one huge run of letters is not)
+    return not any(any(s[k] for k in _CHROME_SIGNS) for s in sig)
+
+
+def _plain_roles(units: list[tuple[str, bool]], sig: list[dict[str, float]]) -> list[str]:
+    roles = ["boilerplate" if s["bullet"] else "body" for s in sig]
+    first = units[0][0] if units else ""
+    headline = len(units) > 1 and roles[0] == "body" and _headline_like(first)
+    if headline and not sentence_end(first) and not first.endswith(_CONTINUES):
+        roles[0] = "title"
+    for i, s in enumerate(sig):
+        if s["caption_marker"] and roles[i] == "body" and not s["sentence_end"]:
+            roles[i] = "caption"
+    return roles
+
+
+def _clean_plain(units: list[tuple[str, bool]], sig: list[dict[str, float]]) -> Cleaned:
+    roles = _plain_roles(units, sig)
+    paragraphs = []
+    for i, ((line, _), role) in enumerate(zip(units, roles, strict=True)):
+        sig[i]["plain"] = 1.0
+        paragraphs.append(Paragraph(index=i, role=role, text=line, scores=sig[i]))
+    title = units[0][0] if roles and roles[0] == "title" else None
+    return Cleaned(tuple(paragraphs), title)
+
+
+def clean_text(text: str, plain: bool = True) -> Cleaned:
     """Split a page's text into paragraphs with roles, and read its header.
 
     Args:
         text: decoded, normalized text of one page.
+        plain: allow the plain-text rule (off for text taken out of HTML, whose
+            navigation lines carry no chrome marker).
 
     Returns:
         The paragraphs (every non-empty line, none dropped) and the metadata.
@@ -177,6 +221,8 @@ def clean_text(text: str) -> Cleaned:
     units = split_units(text)
     lines = [u for u, _ in units]
     sig = line_signals(lines)
+    if plain and _plain(units, sig):
+        return _clean_plain(units, sig)
     title_i = _find_title(units, sig)
     title_key = fold(lines[title_i]) if title_i is not None else ""
     first = 0 if title_i is None else title_i + 1

@@ -14,6 +14,7 @@ plain text only, never to HTML pages before their markup is parsed.
 from __future__ import annotations
 
 import codecs
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ __all__ = [
     "DecodeError",
     "Decoded",
     "decode_bytes",
+    "decode_entities",
     "normalize_text",
     "plausibility",
     "safe_id",
@@ -225,14 +227,31 @@ def decode_bytes(data: bytes) -> Decoded:
     return Decoded(normalize_text(text), codec, round(score, 3))
 
 
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str) -> str:
+    """Decode HTML entities in plain text once (``&quot;`` -> ``"``, as IWSLT'15 writes them).
+
+    Only complete entities (ending in ``;``) are read, so ``AT&T`` or ``&copy`` without a
+    semicolon stay as written; what a decoded entity spells is not decoded again. Odd
+    spaces it yields (``&nbsp;``) become plain spaces.
+    """
+    if "&" not in text:
+        return text
+    decoded = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    return _ODD_SPACE.sub(" ", decoded)
+
+
 def strip_stray_tags(text: str) -> str:
     """Drop tags left in scraped plain text, such as ``< /span>`` (not for HTML pages)."""
     return _STRAY_TAG.sub("", text)
 
 
-def strip_bidi(text: str) -> tuple[str, int]:
-    """Remove bidirectional control characters; return the text and how many went."""
-    return _BIDI.subn("", text)
+def strip_bidi(*texts: str) -> tuple[list[str], int]:
+    """Remove bidirectional control characters; return the texts and how many went."""
+    done = [_BIDI.subn("", text) for text in texts]
+    return [text for text, _ in done], sum(n for _, n in done)
 
 
 def safe_id(text: str) -> str:
