@@ -6,7 +6,15 @@ hierarchy every stage raises. Nothing here imports a stage or touches a file.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "InputError", "ModelError", "PipelineError", "__version__"]
+__all__ = [
+    "BusyError",
+    "ConfigError",
+    "InputError",
+    "MachineError",
+    "ModelError",
+    "PipelineError",
+    "__version__",
+]
 
 __version__ = "0.1.0"
 
@@ -28,3 +36,16 @@ class ConfigError(PipelineError):
 
 class ModelError(PipelineError):
     """A translation or embedding model that cannot be found or loaded."""
+
+
+class BusyError(PipelineError):
+    """The run directory is in use by another process (it holds the directory's lock)."""
+
+
+class MachineError(PipelineError, OSError):
+    """The machine refused a write: disk full, read-only file system, no permission.
+
+    Not the input's fault and not a bug: the message says what failed, where,
+    and what to do. It is an ``OSError`` too, so code that handles OS errors
+    keeps doing so. The CLI exits with status 3.
+    """

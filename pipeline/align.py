@@ -54,7 +54,7 @@ from pipeline.io.jsonl import read_jsonl, read_records, write_records
 from pipeline.records import Document, Translation
 from pipeline.run.files import ALIGNMENTS, CLAIMS, DOCUMENTS, EVENTS, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, reuse
-from pipeline.run.stage import StageConfig, StageResult
+from pipeline.run.stage import StageConfig, StageResult, check_not_empty
 
 __all__ = ["Config", "align_claims", "build_cluster", "run", "summarize"]
 
@@ -107,13 +107,24 @@ def _inputs(config: Config) -> tuple[Path, Path | None]:
         trans = config.out / TRANSLATIONS
         if not trans.is_file():
             raise InputError(f"{trans}: not found (run `parallax translate` first, or --input)")
+        check_not_empty(config, trans, "translate")
         return trans, docs if docs.is_file() else None
     found: dict[str, Path] = {}
     for path in config.input:
         first = next(read_jsonl(path), None)
+        if first is None:
+            if not config.allow_empty:
+                raise InputError(
+                    f"{path}: empty (no records); align needs a translations JSONL file "
+                    "(and optionally a documents one), or pass --allow-empty"
+                )
+            log.warning("%s: empty input (--allow-empty)", path)
         kind = "documents" if first and "paragraphs" in first else "translations"
-        if first is None or kind in found:
-            raise InputError(f"{path}: expected one translations and one documents JSONL file")
+        if kind in found:
+            raise InputError(
+                f"{path}: a second {kind} file (after {found[kind]}); "
+                "expected one translations and at most one documents JSONL file"
+            )
         found[kind] = path
     if "translations" not in found:
         raise InputError(f"{config.input[0]}: no translations file among the inputs")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import PipelineError, __version__, threads
+from pipeline import MachineError, PipelineError, __version__, threads
 from pipeline.cli_options import (
     STAGE_HELP,
     STAGE_OPTIONS,
@@ -25,6 +25,7 @@ from pipeline.cli_options import (
     models_parsers,
     verbosity,
 )
+from pipeline.io.files import machine_error
 from pipeline.run.runner import (
     STAGES,
     check_configs,
@@ -51,6 +52,7 @@ def _common(p: argparse.ArgumentParser, inputs: bool) -> None:
         )
     p.add_argument("--out", type=Path, default=SUPPRESS, help="run directory (default outputs/)")
     p.add_argument("--overwrite", action="store_true", default=SUPPRESS, help="redo finished work")
+    p.add_argument("--allow-empty", action="store_true", default=SUPPRESS, help="accept no records")
     p.add_argument("--config", type=Path, help="TOML config file, one table per stage")
     verbosity(p)
 
@@ -260,8 +262,8 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
-    Exit status: 0 when everything succeeded, 1 when some input failed, 2 for a
-    usage, configuration or input error that stopped the command.
+    Exit status (README, Exit status): 0 all succeeded, 1 some input failed, 2 a usage,
+    config or input error or a busy run directory, 3 the machine refused (disk full...).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -272,9 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         threads.configure(args.threads)  # before any model library is imported
         status: int = args.handler(args, argv)
-    except PipelineError as exc:
-        print(f"parallax: error: {exc}", file=sys.stderr)
-        return 2
+    except (PipelineError, OSError) as exc:  # an OSError the library did not name: one line too
+        error = machine_error(exc, "?", "use") if isinstance(exc, OSError) else exc
+        print(f"parallax: error: {error}", file=sys.stderr)
+        return 3 if isinstance(error, MachineError) else 2
     except KeyboardInterrupt:
         print("parallax: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130

@@ -30,6 +30,7 @@ from pipeline.corpus.metrics import (
 )
 from pipeline.io.atomic import atomic_write_json
 from pipeline.io.files import read_json
+from pipeline.io.lock import run_dir_lock
 from pipeline.mt.quality import assess
 from pipeline.run.files import EVALUATION, TRANSLATIONS, TRANSLATIONS_TEXT
 
@@ -216,9 +217,10 @@ def _segments(
 
 
 def write_evaluation(result: dict[str, Any], out: Path) -> Path:
-    """Write ``<out>/evaluation.json`` atomically; return its path."""
+    """Write ``<out>/evaluation.json`` atomically, holding the run directory's lock."""
     path = out / EVALUATION_NAME
-    atomic_write_json(path, result)
+    with run_dir_lock(out):
+        atomic_write_json(path, result)
     return path
 
 

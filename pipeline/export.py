@@ -218,9 +218,12 @@ def run(config: Config) -> StageResult:
         events = read_jsonl(config.out / EVENTS)
         counts["comparable_pairs"] = write_jsonl(path, comparable_pairs(events, config.roles))
         outputs.append(path)
-    for stale in set(recorded_outputs(config.out, "export")) - set(outputs):
+    say = log.info if writer.paths else log.warning  # an export emptied is worth a warning
+    for stale in sorted(set(recorded_outputs(config.out, "export")) - set(outputs)):
         if _ours(stale, folder) and remove_file(stale):
-            log.info("removed %s: not part of this export", stale)
+            say(
+                "removed %s: not part of this export (%d pairs selected)", stale, counts["selected"]
+            )
     summary_path = folder / EXPORT_SUMMARY
     summary = {
         "input": _relative(source, folder),

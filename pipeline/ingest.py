@@ -5,15 +5,15 @@ hash it, read it, reject binary data, decode it (:mod:`pipeline.text.decode`), s
 HTML markup when it is a page (:mod:`pipeline.text.html_text`), and clean it
 (:mod:`pipeline.text.clean`). Every file gets one :class:`~pipeline.records.Document`
 with a status: ``ok``; ``skipped`` (empty, whitespace only, no article text,
-or a duplicate of an earlier input, with ``duplicate_of``); or ``error`` (not
-found, unreadable, too large, binary, not decodable), with the reason.
+a duplicate, or a folder linked twice); or ``error`` (not found, not a regular
+file, unreadable, too large, binary, not decodable), with the reason.
 
 Inputs are processed in the order given; folders are walked recursively in
-sorted order, hidden files and folders left out. ``doc_id`` is the file's stem;
+sorted order (links followed), hidden files left out. ``doc_id`` is the safe stem;
 when an earlier input already has that stem, it is ``<stem>-<8 hex digits of
 the sha256 of the path>``, so ids are unique and stable from run to run.
-Output goes through :class:`~pipeline.io.jsonl.ResumableJsonlWriter` keyed by path:
-a killed run resumes where it stopped.
+Output goes through :class:`~pipeline.io.jsonl.ResumableJsonlWriter` keyed by path
+and sha256: a killed run resumes where it stopped, rereading edited files.
 """
 
 from __future__ import annotations
@@ -25,26 +25,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline import InputError
 from pipeline.io.atomic import remove_file
-from pipeline.io.files import file_sha256, read_bytes, walk_files
+from pipeline.io.files import file_kind, file_sha256, read_bytes, walk_inputs
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records, write_records
-from pipeline.records import Document, Paragraph
+from pipeline.records import Document
 from pipeline.run.files import DOCUMENTS
-from pipeline.run.manifest import reuse, stamp_partial
+from pipeline.run.manifest import reuse
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult
-from pipeline.text.clean import clean_text
-from pipeline.text.decode import (
-    DecodeError,
-    decode_bytes,
-    decode_entities,
-    normalize_text,
-    sniff_binary,
-    strip_stray_tags,
-)
-from pipeline.text.html_text import html_to_text, looks_like_html
+from pipeline.text.article import article_document, line_document
+from pipeline.text.decode import DecodeError, decode_bytes, safe_id, sniff_binary
 
-__all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run"]
+__all__ = ["Config", "Source", "ingest", "ingest_file", "plan", "run", "safe_id"]
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +66,7 @@ class Source:
     size: int = 0
     error: str | None = None
     duplicate_of: str | None = None
-
-
-def _discover(inputs: Iterable[Path], skip: Path | None) -> Iterator[tuple[Path, str | None]]:
-    for path in inputs:
-        if path.is_dir():
-            yield from walk_files(path, skip)
-        elif path.is_file():
-            yield path, None
-        elif path.exists():
-            yield path, "not a regular file"
-        else:
-            yield path, "not found"
+    skipped: str | None = None
 
 
 def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> list[Source]:
@@ -102,20 +84,20 @@ def plan(inputs: Iterable[Path], max_bytes: int, skip: Path | None = None) -> li
     stems: set[str] = set()
     first_of_hash: dict[str, str] = {}
     seen: set[str] = set()
-    for path, error in _discover(inputs, skip):
+    for path, error, skipped in walk_inputs(inputs, skip):
         if str(path) in seen:
             continue
         seen.add(str(path))
-        stem = path.stem or "input"
+        stem = safe_id(path.stem) or "input"
         doc_id = stem if stem not in stems else f"{stem}-{_short_hash(str(path))}"
         stems.update((stem, doc_id))
         size, digest = 0, None
-        if error is None:
+        if error is None and skipped is None:
             size, digest, error = _measure(path, max_bytes)
         duplicate = first_of_hash.get(digest) if digest else None
         if digest and duplicate is None:
             first_of_hash[digest] = doc_id
-        sources.append(Source(path, doc_id, digest, size, error, duplicate))
+        sources.append(Source(path, doc_id, digest, size, error, duplicate, skipped))
     return sources
 
 
@@ -125,6 +107,9 @@ def _short_hash(text: str) -> str:
 
 def _measure(path: Path, max_bytes: int) -> tuple[int, str | None, str | None]:
     """(size, sha256, error) of a file, without reading a file over the limit."""
+    kind = file_kind(path)  # checked again: never open a FIFO that replaced a file
+    if kind is not None:
+        return 0, None, kind
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -153,6 +138,8 @@ def ingest_file(source: Source, max_bytes: int, lines: bool = False) -> Document
     )
     if source.error is not None:
         return base
+    if source.skipped is not None:
+        return replace(base, status="skipped", error=source.skipped)
     if source.duplicate_of is not None:
         reason = f"duplicate of {source.duplicate_of} (same sha256)"
         return replace(base, status="skipped", error=reason, duplicate_of=source.duplicate_of)
@@ -172,50 +159,7 @@ def ingest_file(source: Source, max_bytes: int, lines: bool = False) -> Document
     base = replace(base, encoding=decoded.encoding)
     if not decoded.text.strip():
         return replace(base, status="skipped", error="no text (whitespace only)")
-    return line_document(decoded.text, base) if lines else _document(decoded.text, base)
-
-
-def line_document(text: str, base: Document) -> Document:
-    """Line mode: one ``body`` paragraph per line, numbered from 1, text as it is.
-
-    Nothing is cleaned, merged, split or dropped: an empty line is an empty
-    paragraph, so line ``n`` of the file is paragraph ``n`` and, after the segment
-    stage, segment ``n``. Lines end at ``\\n`` (a ``\\r`` before it is dropped).
-    """
-    rows = text.split("\n")
-    if text.endswith("\n"):
-        rows.pop()
-    paragraphs = tuple(
-        Paragraph(index=n, role="body", text=row.removesuffix("\r"))
-        for n, row in enumerate(rows, 1)
-    )
-    return replace(base, status="ok", error=None, paragraphs=paragraphs)
-
-
-def _document(text: str, base: Document) -> Document:
-    hints: dict[str, str] = {}
-    page = looks_like_html(text)
-    if page:
-        text, hints = html_to_text(text)
-        text = normalize_text(text)
-    else:
-        text = decode_entities(strip_stray_tags(text))
-    cleaned = clean_text(text, plain=not page)
-    status, error = "ok", None
-    if not any(p.role == "body" for p in cleaned.paragraphs):
-        longest = max((len(p.text) for p in cleaned.paragraphs), default=0)
-        status = "skipped"
-        error = f"no article text found (no line reads as prose; longest line {longest} chars)"
-    return replace(
-        base,
-        status=status,
-        error=error,
-        title=hints.get("title") or cleaned.title,
-        published=hints.get("published") or cleaned.published,
-        outlet=hints.get("outlet") or cleaned.outlet,
-        byline=hints.get("byline") or cleaned.byline,
-        paragraphs=cleaned.paragraphs,
-    )
+    return line_document(decoded.text, base) if lines else article_document(decoded.text, base)
 
 
 def ingest(sources: Iterable[Source], max_bytes: int) -> Iterator[Document]:
@@ -224,25 +168,43 @@ def ingest(sources: Iterable[Source], max_bytes: int) -> Iterator[Document]:
         yield ingest_file(source, max_bytes)
 
 
+def _planned_key(obj: dict[str, object]) -> str:
+    """A record's identity for resuming: its path and what the plan read from its bytes.
+
+    A partial record is resumed only while the file keeps its sha256 (so its id
+    and duplicate link); an edited file is read again. ``obj``: a record or a Source.
+    """
+    return "\t".join(str(obj.get(k) or "") for k in ("path", "sha256", "doc_id", "duplicate_of"))
+
+
 def run(config: Config) -> StageResult:
-    """Ingest ``config.input`` into ``<out>/documents.jsonl``, resuming a killed run."""
+    """Ingest ``config.input`` into ``<out>/documents.jsonl``, resuming a killed run.
+
+    No input file at all is an :class:`~pipeline.InputError` unless ``allow_empty``.
+    """
     sources = plan(config.input, config.max_bytes, skip=config.out)
+    if not sources and not config.allow_empty:
+        named = ", ".join(str(p) for p in config.input) or "(none given)"
+        raise InputError(f"{named}: no input files found; pass --allow-empty to accept that")
     inputs = {str(s.path): s.sha256 or "" for s in sources}
     target = config.out / DOCUMENTS
     if (reused := reuse(config, "ingest", [target], inputs)) is not None:
         return reused
-    writer = ResumableJsonlWriter(target, key=lambda obj: str(obj["path"]))
-    # resume only this run's partial (a line-mode run must not resume a cleaned one)
-    stamp = stamp_partial(writer.partial, config, inputs, unstamped_is_stale=False)
+    # resume only records of unchanged inputs (the key holds each file's sha256), and only a
+    # partial of the same settings (a line-mode run must not resume a cleaned one)
+    writer = ResumableJsonlWriter(target, _planned_key, {"settings": config.settings()})
+    if config.overwrite:
+        remove_file(writer.partial)
     with writer:
-        todo = [s for s in sources if str(s.path) not in writer.done]
+        todo = [s for s in sources if _planned_key(vars(s)) not in writer.done]
         for source in Progress("ingest", len(todo), "file").iterate(todo):
             writer.write(ingest_file(source, config.max_bytes, config.lines))
         writer.commit()
-    remove_file(stamp)
+    order = {_planned_key(vars(s)): n for n, s in enumerate(sources)}
     documents = list(read_records(target, Document))
-    kept = [d for d in documents if d.path in inputs]
-    if len(kept) != len(documents):  # a resumed partial from other inputs
+    ranked = [(order.get(_planned_key(vars(d))), d) for d in documents]
+    kept = [d for _, d in sorted((n, d) for n, d in ranked if n is not None)]
+    if kept != documents:  # a resumed partial held records of other or edited inputs
         write_records(target, kept)
     return _result(config, kept, inputs, reused=False)
 
@@ -253,6 +215,7 @@ _SKIP_KEYS = (
     ("empty file", "empty"),
     ("no text (whitespace only)", "whitespace"),
     ("no article text", "no_article_text"),
+    ("folder already read", "folder_twice"),
 )
 
 

@@ -199,6 +199,7 @@ class Document(Record):
     status: str
     error: str | None = None
     encoding: str | None = None
+    bidi_removed: int = 0  # bidirectional control characters stripped at ingest
     lang: str = "und"
     lang_confidence: float = 0.0
     title: str | None = None

@@ -25,7 +25,7 @@ from pipeline.io.files import count_lines
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.records import Document, Paragraph, Segment
 from pipeline.run.files import DOCUMENTS, SEGMENTS
-from pipeline.run.manifest import hash_inputs, reuse, stamp_partial
+from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 from pipeline.text.language import UND, classify
@@ -144,11 +144,13 @@ def run(config: Config) -> StageResult:
     counts: Counter[str] = Counter()
     documents: set[str] = set()
     progress = Progress("segment", count_lines(source), "doc")
-    docs = progress.iterate(read_records(source, Document))
-    writer = ResumableJsonlWriter(target, _key)
-    # resume only this run's partial (line segments must not join sentence segments)
-    stamp = stamp_partial(writer.partial, config, inputs, unstamped_is_stale=False)
-    with writer:
+    docs = progress.iterate(read_records(source, Document, required=("paragraphs",)))
+    # resume only a partial of the same inputs and settings (line segments must not join
+    # sentence segments)
+    stamp = {"inputs": inputs, "settings": config.settings()}
+    if config.overwrite:
+        remove_file(target.with_name(target.name + ".partial"))
+    with ResumableJsonlWriter(target, _key, stamp) as writer:
         recovered = set(writer.done)  # written by a killed run (none on a fresh one)
         for seg in segment_documents(docs, config.seed, config.lines):
             key = f"{seg.doc_id}\t{seg.seg_id}"
@@ -163,7 +165,6 @@ def run(config: Config) -> StageResult:
             counts["segments"] += 1
             counts[f"lang_{seg.lang}"] += 1
         writer.commit()
-    remove_file(stamp)
     return StageResult(
         stage="segment",
         outputs=(target,),

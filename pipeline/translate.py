@@ -33,7 +33,7 @@ from pipeline.mt.engine import EngineSettings, Translating
 from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS, TRANSLATIONS_TEXT
-from pipeline.run.manifest import hash_inputs, reuse, stamp_partial
+from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
@@ -244,8 +244,10 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
     outputs = [output, config.out / TRANSLATIONS_TEXT] if config.lines else [output]
     if (reused := reuse(config, STAGE, outputs, inputs, retry_failed=True)) is not None:
         return reused
-    writer = ResumableJsonlWriter(output, _key)
-    stamp = stamp_partial(writer.partial, config, inputs)
+    # resume only a partial of the same inputs and settings
+    writer = ResumableJsonlWriter(output, _key, {"inputs": inputs, "settings": config.settings()})
+    if config.overwrite:
+        remove_file(writer.partial)
     with TranslationCache(config.cache or config.out / CACHE) as cache, writer:
         engine = Translating(config.engine(), cache, factory)
         resumed = len(writer.done)
@@ -259,7 +261,6 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
                     writer.write(record)
                 progress.update_to(finished)
         writer.commit()
-    remove_file(stamp)
     counts = {"resumed": resumed, **engine.counts}
     if config.lines:
         counts["lines"] = write_text(path, output, outputs[1])

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.ingest import line_document
 from pipeline.io.jsonl import read_records
 from pipeline.records import Document, Segment, Translation
 from pipeline.segment import line_segments
+from pipeline.text.article import line_document
 
 WMT = Path(__file__).parent / "data" / "wmt23"
 SRC = WMT / "generaltest2023.zh-en.src.zh.head50"

@@ -192,8 +192,9 @@ def fact_signals(a: ClaimView, b: ClaimView) -> tuple[float, float, list[str]]:
         if not x or not y:
             continue
         weight = SLOT_WEIGHTS.get(slot, 1.0)
-        shared += weight * sum(a.rarity.get(f"{slot}:{k}", SPECIFIC) for k in x & y)
-        union += weight * sum(a.rarity.get(f"{slot}:{k}", SPECIFIC) for k in x | y)
+        # sorted: a float sum in set order would vary with PYTHONHASHSEED
+        shared += weight * sum(a.rarity.get(f"{slot}:{k}", SPECIFIC) for k in sorted(x & y))
+        union += weight * sum(a.rarity.get(f"{slot}:{k}", SPECIFIC) for k in sorted(x | y))
         if not x & y and slot in PENALTIES:
             penalty += PENALTIES[slot]
             clashes.append(slot)

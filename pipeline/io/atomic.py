@@ -10,11 +10,14 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from pipeline.io.files import MACHINE_ERRNOS, machine_error
 
 
 @functools.cache
@@ -25,22 +28,62 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
+# Temporary files are ".<target name>.<8 random characters>.tmp" (tempfile.mkstemp).
+_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
+    """Open a temporary file beside ``path``; rename it into place when the block ends well.
+
+    Raises:
+        MachineError: the disk is full, read-only or not writable (an OS error
+            naming no other file, or this one); ``path`` is left as it was.
+    """
+    tmp = ""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, _file_mode())  # mkstemp makes 0600 files; outputs are ordinary files
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        _discard(tmp)
+        if exc.errno in MACHINE_ERRNOS or exc.filename in (None, tmp, str(path)):
+            raise machine_error(exc, path) from exc
+        raise
     except BaseException:
+        _discard(tmp)
+        raise
+
+
+def _discard(tmp: str) -> None:
+    if tmp:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete the temporary files :func:`atomic_open` left in ``folder`` (a killed run's).
+
+    Call it only while holding the folder's run-directory lock, so no live
+    writer owns them. Returns the files removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        if _TEMP.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def atomic_write_text(path: Path, text: str) -> None:

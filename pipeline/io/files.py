@@ -5,14 +5,49 @@ Readers raise :class:`~pipeline.InputError` naming the file and what is wrong.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from pipeline import ConfigError, InputError
+from pipeline import ConfigError, InputError, MachineError
+
+# What to do about an OS error of the machine, by errno.
+_FULL = "the disk is full: free some space and rerun the same command (finished work is kept)"
+_NO_WRITE = "choose a writable --out (or fix its permissions) and rerun"
+_HINTS = {
+    errno.ENOSPC: _FULL,
+    errno.EDQUOT: _FULL.replace("disk is full", "disk quota is used up"),
+    errno.EFBIG: "the file is larger than this file system allows: use another --out",
+    errno.EROFS: f"the file system is read-only: {_NO_WRITE}",
+    errno.EACCES: f"permission denied: {_NO_WRITE}",
+    errno.EPERM: f"not permitted: {_NO_WRITE}",
+    errno.ENOTDIR: "a folder on the way is a file: choose another --out",
+    errno.EIO: "input/output error: check the disk, then rerun the same command",
+}
+# The errnos that are always the machine's fault, wherever they come from.
+MACHINE_ERRNOS = frozenset(_HINTS)
+
+
+def machine_error(exc: OSError, path: Path | str, doing: str = "write") -> MachineError:
+    """One clear line for an OS error: what failed, where, and what to do.
+
+    Args:
+        exc: the error.
+        path: the file being written (used when the error names none).
+        doing: what was being done, as a verb phrase (``write``, ``lock the run directory``).
+    """
+    if isinstance(exc, MachineError):
+        return exc
+    where = exc.filename or path
+    hint = _HINTS.get(exc.errno or 0, "fix the cause and rerun the same command")
+    error = MachineError(f"cannot {doing} {where}: {exc.strerror or exc}; {hint}")
+    error.errno = exc.errno
+    return error
 
 
 def read_json(path: Path) -> Any:
@@ -65,28 +100,95 @@ def read_text_lines(path: Path) -> list[str]:
     return read_text(path).splitlines()
 
 
-def walk_files(root: Path, skip: Path | None = None) -> Iterator[tuple[Path, str | None]]:
-    """Yield the files under ``root`` in sorted order, recursively.
+class Found(NamedTuple):
+    """One entry found by :func:`walk_files`.
+
+    Attributes:
+        path: the file (or folder) as reached from the walked root.
+        error: why it cannot be read (not a regular file, broken link...), or None.
+        skipped: why it is left out although readable (a folder reached twice), or None.
+    """
+
+    path: Path
+    error: str | None = None
+    skipped: str | None = None
+
+
+def file_kind(path: Path) -> str | None:
+    """None for a regular file (links followed); else what it is, without opening it.
+
+    A FIFO, socket or device must never be opened by a walk: opening a FIFO
+    blocks until a writer comes, which may be never.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "broken symbolic link" if path.is_symlink() else "not found"
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return f"not a regular file but {name}"
+    return "not a regular file"
+
+
+def walk_files(root: Path, skip: Path | None = None) -> Iterator[Found]:
+    """Yield the files under ``root`` in sorted order, recursively, links followed.
 
     Hidden files and folders (name starting with ".") and everything under
-    ``skip`` are left out. A folder that cannot be listed is yielded as
-    ``(folder, reason)``; files come as ``(file, None)``.
+    ``skip`` are left out. Symbolic links to folders are followed; a folder
+    reached a second time (a link loop, or two links to one folder) is yielded
+    once with ``skipped`` saying where it was read, and not entered again. A
+    folder that cannot be listed and anything that is not a regular file (a
+    FIFO, a socket, a device, a broken link) come with ``error``; nothing found
+    is opened here.
     """
     errors: list[OSError] = []
     skip_resolved = skip.resolve() if skip is not None else None
-    for folder, dirs, files in os.walk(root, onerror=errors.append):
+    read: dict[tuple[int, int], Path] = {}
+    for folder, dirs, files in os.walk(root, onerror=errors.append, followlinks=True):
         here = Path(folder)
+        while errors:
+            failed = errors.pop(0)
+            reason = f"cannot read folder ({failed.strerror or failed})"
+            yield Found(Path(failed.filename or folder), reason)
+        try:
+            info = os.stat(here)
+        except OSError as exc:
+            dirs[:] = []
+            yield Found(here, f"cannot read folder ({exc.strerror or exc})")
+            continue
+        first = read.setdefault((info.st_dev, info.st_ino), here)
+        if first != here:
+            dirs[:] = []
+            yield Found(here, skipped=f"folder already read as {first} (linked twice or a loop)")
+            continue
         dirs[:] = sorted(
             d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip_resolved
         )
-        while errors:
-            exc = errors.pop(0)
-            yield Path(exc.filename or folder), f"cannot read folder ({exc.strerror or exc})"
         for name in sorted(files):
             if not name.startswith("."):
-                yield here / name, None
-    for exc in errors:
-        yield Path(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"
+                yield Found(here / name, file_kind(here / name))
+    for failed in errors:
+        reason = f"cannot read folder ({failed.strerror or failed})"
+        yield Found(Path(failed.filename or root), reason)
+
+
+def walk_inputs(inputs: Iterable[Path], skip: Path | None = None) -> Iterator[Found]:
+    """The files named on a command line: folders walked (:func:`walk_files`), files as given."""
+    for path in inputs:
+        if path.is_dir():
+            yield from walk_files(path, skip)
+        else:
+            yield Found(path, file_kind(path))
 
 
 def read_package_text(name: str) -> str:

@@ -6,15 +6,17 @@ the end; a run killed at any point resumes after the last complete line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from pipeline import InputError
-from pipeline.io.atomic import atomic_open
+from pipeline.io.atomic import atomic_open, atomic_write_json, remove_file
+from pipeline.io.files import machine_error, read_json
 from pipeline.records import Record
 
 log = logging.getLogger(__name__)
@@ -29,33 +31,68 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         InputError: the file is missing or unreadable, or a line is not a JSON
             object; the message names the file and the line number.
     """
+    for _, obj in read_jsonl_lines(path):
+        yield obj
+
+
+def read_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSONL file.
+
+    Raises:
+        InputError: as :func:`read_jsonl`.
+    """
     try:
-        stream = path.open("r", encoding="utf-8")
+        stream = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     with stream:
-        try:
-            for lineno, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-                if not isinstance(obj, dict):
-                    raise InputError(f"{path}:{lineno}: expected a JSON object")
-                yield obj
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 ({exc.reason})") from exc
+        for lineno, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{path}:{lineno}: not UTF-8 at byte {exc.start} of the line ({exc.reason})"
+                ) from exc
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line.rstrip("\r\n"))
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
+                ) from exc
+            if not isinstance(obj, dict):
+                raise InputError(
+                    f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}"
+                )
+            yield lineno, obj
 
 
-def read_records(path: Path, cls: type[R]) -> Iterator[R]:
-    """Yield records of type ``cls`` from a JSONL file, with line numbers in errors."""
-    for lineno, obj in enumerate(read_jsonl(path), 1):
+def read_records(path: Path, cls: type[R], required: tuple[str, ...] = ()) -> Iterator[R]:
+    """Yield records of type ``cls`` from a JSONL file; errors name the file and line.
+
+    Args:
+        path: the JSONL file.
+        cls: the record class.
+        required: fields that must be present even though the class has a default
+            for them (a document without ``paragraphs`` cannot be segmented).
+
+    Raises:
+        InputError: a line is not JSON or not a valid record: ``path:line: what``.
+    """
+    for lineno, obj in read_jsonl_lines(path):
+        missing = [name for name in required if name not in obj]
+        if missing:
+            raise InputError(f"{path}:{lineno}: {cls.__name__}: missing field {missing[0]!r}")
         try:
             yield cls.from_dict(obj)
         except ValueError as exc:
-            raise InputError(f"{path}: record {lineno}: {exc}") from exc
+            raise InputError(f"{path}:{lineno}: {exc}") from exc
+
+
+def has_records(path: Path) -> bool:
+    """True when a JSONL file holds at least one non-blank line (read no further)."""
+    return next(read_jsonl_lines(path), None) is not None
 
 
 def _dump(obj: Any) -> str:
@@ -88,22 +125,51 @@ class ResumableJsonlWriter:
     Args:
         target: the final JSONL path.
         key: function giving the identity of a record (as a decoded dict).
+        stamp: what the output is made from (input hashes, settings): a partial
+            file left by a run with another stamp is dropped, not resumed. The
+            stamp lives in ``<partial>.json`` until the output is committed.
     """
 
-    def __init__(self, target: Path, key: Callable[[dict[str, Any]], str]) -> None:
+    def __init__(
+        self,
+        target: Path,
+        key: Callable[[dict[str, Any]], str],
+        stamp: Mapping[str, Any] | None = None,
+    ) -> None:
         self.target = target
         self.partial = target.with_name(target.name + ".partial")
         self._key = key
+        self._stamp = None if stamp is None else dict(stamp)
+        self._stamp_path = self.partial.with_name(self.partial.name + ".json")
         self.done: set[str] = set()
         self._handle: IO[str] | None = None
 
     def __enter__(self) -> ResumableJsonlWriter:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        good = self._recover()
-        self._handle = self.partial.open("a", encoding="utf-8")
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            if self._stamp is not None:
+                self._check_stamp(self._stamp)
+            good = self._recover()
+            self._handle = self.partial.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise machine_error(exc, self.partial) from exc
         if good:
             log.info("resuming %s: %d records already written", self.target.name, good)
         return self
+
+    def _check_stamp(self, stamp: dict[str, Any]) -> None:
+        """Drop a partial whose stamp differs (one without a stamp predates stamps: kept)."""
+        if self.partial.exists() and self._stamp_path.exists():
+            try:
+                stale = read_json(self._stamp_path) != stamp
+            except InputError:
+                stale = True
+            if stale:
+                log.info(
+                    "%s: left by a run with other inputs or settings; starting over", self.partial
+                )
+                self.partial.unlink()
+        atomic_write_json(self._stamp_path, stamp)
 
     def _recover(self) -> int:
         if not self.partial.exists():
@@ -128,20 +194,29 @@ class ResumableJsonlWriter:
         if self._handle is None:
             raise RuntimeError("ResumableJsonlWriter.write outside its with-block")
         obj = record.to_dict() if isinstance(record, Record) else record
-        self._handle.write(_dump(obj) + "\n")
-        self._handle.flush()
+        try:
+            self._handle.write(_dump(obj) + "\n")
+            self._handle.flush()
+        except OSError as exc:  # a torn last line is cut off on resume
+            raise machine_error(exc, self.partial) from exc
         self.done.add(self._key(obj))
 
     def commit(self) -> None:
         """Close the partial file and move it into place as the finished output."""
-        if self._handle is not None:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
-            self._handle = None
-        os.replace(self.partial, self.target)
+        try:
+            if self._handle is not None:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+                self._handle = None
+            os.replace(self.partial, self.target)
+        except OSError as exc:
+            raise machine_error(exc, self.target) from exc
+        if self._stamp is not None:
+            remove_file(self._stamp_path)
 
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
+            with contextlib.suppress(OSError):  # a full disk fails the final flush too
+                handle.close()

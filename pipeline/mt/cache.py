@@ -11,6 +11,7 @@ first answer for a key wins.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -20,7 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import InputError
+from pipeline import InputError, MachineError
+from pipeline.io.files import machine_error
 from pipeline.mt.registry import LOCAL_PREFIX
 
 __all__ = ["TranslationCache", "cache_key", "model_identity"]
@@ -35,6 +37,14 @@ CREATE TABLE IF NOT EXISTS translations (
 )
 """
 CHUNK = 500  # keys per SELECT, below SQLite's variable limit
+# SQLite primary result codes that are the machine's fault -> the errno they mean.
+_SQLITE_ERRNO = {
+    sqlite3.SQLITE_FULL: errno.ENOSPC,
+    sqlite3.SQLITE_READONLY: errno.EROFS,
+    sqlite3.SQLITE_IOERR: errno.EIO,
+    sqlite3.SQLITE_CANTOPEN: errno.EACCES,
+    sqlite3.SQLITE_PERM: errno.EPERM,
+}
 
 
 def model_identity(name: str, revision: str) -> str:
@@ -90,8 +100,19 @@ class TranslationCache:
             except sqlite3.DatabaseError as exc:
                 raise self._unusable(exc) from exc
 
-    def _unusable(self, exc: Exception) -> InputError:
+    def _unusable(self, exc: sqlite3.Error) -> InputError | MachineError:
+        machine = self._machine(exc)
+        if machine is not None:
+            return machine
         return InputError(f"{self.path}: not a usable translation cache ({exc})")
+
+    def _machine(self, exc: sqlite3.Error) -> MachineError | None:
+        """The machine's part of an SQLite error (disk full, read-only, I/O), else None."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        number = _SQLITE_ERRNO.get(code & 0xFF) if code is not None else None
+        if number is None:
+            return None
+        return machine_error(OSError(number, str(exc)), self.path, "write the translation cache")
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
@@ -136,13 +157,20 @@ class TranslationCache:
         if not rows:
             return
         db = self._conn()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?)", rows)
-        except sqlite3.Error:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?)", rows)
+                db.execute("COMMIT")
+            except sqlite3.Error:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            machine = self._machine(exc)
+            if machine is None:
+                raise
+            raise machine from exc
 
     def __len__(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM translations").fetchone()[0])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__, threads
-from pipeline.io.atomic import atomic_write_json, remove_file
+from pipeline.io.atomic import atomic_write_json
 from pipeline.io.files import file_sha256, read_json
 from pipeline.run.files import MANIFEST
 from pipeline.run.stage import StageConfig, StageResult
@@ -157,36 +157,3 @@ def reuse(
         inputs=dict(inputs),
         settings=config.settings(),
     )
-
-
-def stamp_partial(
-    partial: Path, config: StageConfig, inputs: Mapping[str, str], unstamped_is_stale: bool = True
-) -> Path:
-    """Drop a partial output left by a run with other inputs or settings; stamp this run's.
-
-    A resumable writer keeps the complete lines of ``partial``; they are only this run's
-    work if the run that wrote them had the same inputs and settings (a partial of
-    sentence segments must not be resumed by a line-mode run, say).
-
-    Args:
-        partial: the writer's partial file.
-        config: the stage's config (its settings and ``overwrite``).
-        inputs: input path -> sha256.
-        unstamped_is_stale: whether a partial without a stamp is dropped (translate) or
-            resumed (ingest and segment, whose partials predate stamps).
-
-    Returns:
-        The stamp file (``<partial>.json``), to remove once the output is complete.
-    """
-    stamp = partial.with_name(partial.name + ".json")
-    wanted = {"inputs": dict(inputs), "settings": config.settings()}
-    if stamp.exists():
-        stale = partial.exists() and read_json(stamp) != wanted
-    else:
-        stale = partial.exists() and unstamped_is_stale
-    if stale:
-        log.info("%s: left by a run with other inputs or settings; starting over", partial)
-    if config.overwrite or stale:
-        remove_file(partial)
-    atomic_write_json(stamp, wanted)
-    return stamp

@@ -8,15 +8,20 @@ module statically.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from pipeline import ConfigError, PipelineError
+from pipeline.io.atomic import remove_stale_temps
+from pipeline.io.lock import run_dir_lock
+from pipeline.run.files import EXPORT
 from pipeline.run.manifest import Manifest
 from pipeline.run.stage import StageResult
 
@@ -57,15 +62,20 @@ def run_stage(name: str, options: Mapping[str, Any], arguments: Sequence[str] = 
 
     Returns:
         The stage's result.
+
+    Raises:
+        BusyError: another process works in the run directory (its lock is held).
     """
     module = load_stage(name)
     config = module.Config.from_options(options)
-    manifest = Manifest(config.out)
-    started = time.time()
-    log.info("stage %s: starting", name)
-    result: StageResult = module.run(config)
-    manifest.record_stage(result, list(arguments), started, time.time())
-    manifest.save()
+    with run_dir_lock(config.out):
+        _clean_temps(config.out)
+        manifest = Manifest(config.out)
+        started = time.time()
+        log.info("stage %s: starting", name)
+        result: StageResult = module.run(config)
+        manifest.record_stage(result, list(arguments), started, time.time())
+        manifest.save()
     log.debug(  # the CLI prints the one summary line of a stage; this is for library use
         "stage %s: %s %s",
         name,
@@ -95,13 +105,16 @@ def run_pipeline(
     if until is not None and until not in STAGES:
         raise ConfigError(f"--until: unknown stage {until!r} (stages: {', '.join(STAGES)})")
     results = []
-    for name in STAGES:
-        result = run_stage(name, options[name], arguments)
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-        if name == until:
-            break
+    with contextlib.ExitStack() as held:
+        for out in dict.fromkeys(Path(o["out"]) for o in options.values() if "out" in o):
+            held.enter_context(run_dir_lock(out))  # for the whole run, not stage by stage
+        for name in STAGES:
+            result = run_stage(name, options[name], arguments)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+            if name == until:
+                break
     return results
 
 
@@ -145,3 +158,8 @@ def check_configs(options: dict[str, dict[str, Any]], until: str | None) -> None
             raise type(exc)(f"[{name}]: {exc}") from exc
         if name == until:
             break
+def _clean_temps(out: Path) -> None:
+    """Remove the temporary files a killed run left (the lock says none is live)."""
+    for folder in (out, out / EXPORT):
+        for path in remove_stale_temps(folder):
+            log.info("removed %s, left by a killed run", path)

@@ -8,6 +8,7 @@ StageResult``; :mod:`pipeline.run.runner` runs them in order.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any, Self
 
 from pipeline import ConfigError, InputError
+from pipeline.io.jsonl import has_records
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,11 +29,14 @@ class StageConfig:
         out: the run directory; inputs are read from it and outputs written to it.
         input: explicit input files, in place of the run directory's.
         overwrite: redo the stage even when its output is up to date.
+        allow_empty: accept an input with no records (by default an error, so an
+            empty file never silently replaces good output with nothing).
     """
 
     out: Path
     input: tuple[Path, ...] = ()
     overwrite: bool = False
+    allow_empty: bool = False
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Self:
@@ -53,7 +60,7 @@ class StageConfig:
 
     def settings(self) -> dict[str, Any]:
         """The stage-specific settings, for the manifest and freshness checks."""
-        skip = {"out", "input", "overwrite"}
+        skip = {"out", "input", "overwrite", "allow_empty"}
         return {
             f.name: _jsonable(getattr(self, f.name))
             for f in dataclasses.fields(self)
@@ -131,9 +138,27 @@ def stage_input(config: StageConfig, default: str, producer: str) -> Path:
         producer: the stage that writes that file, named in the error.
 
     Raises:
-        InputError: the file does not exist.
+        InputError: the file does not exist, or holds no records and
+            ``allow_empty`` is not set.
     """
     path = config.input[0] if config.input else config.out / default
     if not path.is_file():
         raise InputError(f"{path}: not found (run `parallax {producer}` first, or pass --input)")
+    check_not_empty(config, path, producer)
     return path
+
+
+def check_not_empty(config: StageConfig, path: Path, producer: str) -> None:
+    """Refuse an input JSONL without records unless ``allow_empty``; warn when allowed.
+
+    Raises:
+        InputError: the file is empty and ``allow_empty`` is not set.
+    """
+    if has_records(path):
+        return
+    if not config.allow_empty:
+        raise InputError(
+            f"{path}: empty (no records); check `parallax {producer}`, "
+            "or pass --allow-empty to accept an empty input"
+        )
+    log.warning("%s: empty input (--allow-empty): this stage's output will be empty", path)

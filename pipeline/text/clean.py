@@ -39,6 +39,11 @@ __all__ = ["Cleaned", "clean_text", "split_units"]
 
 _SPLIT_WITHIN = 15  # glued prefixes are looked for in the first lines only
 _SIGNATURE_WINDOW = 6  # signature lines are looked for this many lines after the body
+# A line this many words long, with this many different ones, reads as prose even
+# without a sentence end (an unpunctuated article); menus and lists are far
+# shorter, and a run of one repeated token is not a sentence.
+_LONG_PROSE_WORDS = 80
+_LONG_PROSE_DISTINCT = 20
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,14 @@ def _title_copy(text: str, title_key: str) -> float:
     return float(text.lower().startswith(title_key) and text[: len(title_key)].isascii())
 
 
+def _long_prose(text: str, s: dict[str, float]) -> bool:
+    """A long line of varied words (or Han characters) without a sentence end."""
+    if s["sentence_end"] or s["words"] < _LONG_PROSE_WORDS:
+        return False
+    distinct = set(text.split()) | {ch for ch in text if ch >= "\u2e80"}
+    return len(distinct) >= _LONG_PROSE_DISTINCT
+
+
 def _weight(s: dict[str, float]) -> float:
     if s["title_copy"]:
         return -1.0
@@ -106,7 +119,7 @@ def _weight(s: dict[str, float]) -> float:
         return 0.0
     if s["bullet"]:
         return -0.5
-    if s["sentence_end"]:
+    if s["sentence_end"] or s["long_prose"]:
         size = s["chars"] * (1 + 2 * s["han"])
         return 1.0 + min(size, 300.0) / 100
     return -2.0 if s["repeat"] > 1 else -1.0
@@ -215,6 +228,7 @@ def clean_text(text: str, plain: bool = True) -> Cleaned:
     first = 0 if title_i is None else title_i + 1
     for i, s in enumerate(sig):
         s["title_copy"] = 0.0 if i == title_i else _title_copy(lines[i], title_key)
+        s["long_prose"] = float(_long_prose(lines[i], s))
     _mark_teasers(sig, first)
     weights = [_weight(s) for s in sig]
     span = _body_span(weights, first) or (len(units), len(units) - 1)

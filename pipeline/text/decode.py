@@ -28,7 +28,9 @@ __all__ = [
     "decode_entities",
     "normalize_text",
     "plausibility",
+    "safe_id",
     "sniff_binary",
+    "strip_bidi",
 ]
 
 # Magic numbers of common non-text files: prefix -> what it is.
@@ -80,6 +82,10 @@ _MIN_PLAUSIBILITY = 0.5
 # Spaces other than U+0020 (no-break, thin, ideographic...) and zero-width characters.
 _ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Bidirectional controls (embeddings, overrides, isolates, LRM/RLM, the Arabic
+# letter mark): invisible, meaningless in Vietnamese, Chinese and English, and
+# able to reorder how a line is displayed (spoofing in the report and corpora).
+_BIDI = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 # Stray tags left in scraped text, such as "< /span>"; only known inline/block tag names.
 _TAGS = r"(?:span|div|p|br|b|i|u|em|strong|a|font|img|sup|sub|small|section|article)"
 _STRAY_TAG = re.compile(
@@ -111,11 +117,42 @@ def sniff_binary(data: bytes) -> str | None:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
-    if any(data.startswith(bom) for bom, _ in _BOMS):
+    if any(data.startswith(bom) for bom, _ in _BOMS) or bomless_utf16(data):
         return None
     if b"\x00" in data[:65536]:
         return "binary data (contains NUL bytes)"
     return None
+
+
+def bomless_utf16(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` reads as UTF-16 without a BOM, else None.
+
+    Text in Latin script (Vietnamese, English, markup) written as UTF-16 has a
+    NUL as the high byte of most characters and almost never as the low byte:
+    NULs at nearly every other position, all on one side. Binary files do not
+    look like that; the decoding must then also be valid, free of controls and
+    plausible text (:func:`plausibility`).
+    """
+    sample = data[:65536]
+    pairs = len(sample) // 2
+    if pairs < 2 or len(data) % 2 or b"\x00" not in sample:
+        return None
+    even = sample[0::2].count(0) / pairs
+    odd = sample[1::2].count(0) / pairs
+    if odd >= 0.4 and even <= 0.01:
+        codec = "utf-16-le"
+    elif even >= 0.4 and odd <= 0.01:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for ch in text if ch < " " and ch not in "\n\r\t\f")
+    if controls > len(text) // 1000 or plausibility(text) < _MIN_PLAUSIBILITY:
+        return None
+    return codec
 
 
 def plausibility(text: str) -> float:
@@ -164,6 +201,9 @@ def decode_bytes(data: bytes) -> Decoded:
                 return Decoded(normalize_text(data.decode(codec)), codec)
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"invalid {codec} after its BOM at byte {exc.start}") from exc
+    utf16 = bomless_utf16(data)
+    if utf16 is not None:
+        return Decoded(normalize_text(data.decode(utf16)), utf16)
     try:
         return Decoded(normalize_text(data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError as exc:
@@ -206,6 +246,24 @@ def decode_entities(text: str) -> str:
 def strip_stray_tags(text: str) -> str:
     """Drop tags left in scraped plain text, such as ``< /span>`` (not for HTML pages)."""
     return _STRAY_TAG.sub("", text)
+
+
+def strip_bidi(*texts: str) -> tuple[list[str], int]:
+    """Remove bidirectional control characters; return the texts and how many went."""
+    done = [_BIDI.subn("", text) for text in texts]
+    return [text for text, _ in done], sum(n for _, n in done)
+
+
+def safe_id(text: str) -> str:
+    """An id made safe for every output: control, format and separator characters become "_".
+
+    A file name may hold a newline, a tab or a bidi control; the id goes into
+    TMX properties, Moses-side tooling and the report, so only printable
+    characters (and plain spaces) stay. The original path is kept in ``path``.
+    """
+    return "".join(
+        ch if ch == " " or unicodedata.category(ch)[0] not in "CZ" else "_" for ch in text
+    )
 
 
 def normalize_text(text: str) -> str:
