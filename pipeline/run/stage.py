@@ -149,12 +149,13 @@ def stage_input(config: StageConfig, default: str, producer: str) -> Path:
 
 
 def check_not_empty(config: StageConfig, path: Path, producer: str) -> None:
-    """Refuse an input JSONL without records unless ``allow_empty``; warn when allowed.
+    """Refuse an input without records (or bytes) unless ``allow_empty``; warn when allowed.
 
     Raises:
         InputError: the file is empty and ``allow_empty`` is not set.
     """
-    if has_records(path):
+    # a JSONL input needs a record; another file (evaluation.json, say) needs a byte
+    if has_records(path) if path.suffix == ".jsonl" else path.stat().st_size > 0:
         return
     if not config.allow_empty:
         raise InputError(
