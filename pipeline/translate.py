@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.io.atomic import atomic_write_json, remove_file
 from pipeline.io.files import read_json
@@ -31,16 +32,23 @@ from pipeline.mt.backends import BACKENDS
 from pipeline.mt.cache import TranslationCache
 from pipeline.mt.ct2_convert import QUANTIZATIONS
 from pipeline.mt.engine import EngineSettings, Translating
+from pipeline.mt.ray_engine import RayTranslating
 from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS
 from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
+if TYPE_CHECKING:
+    from pipeline.mt.ray_pool import RaySettings
+
 __all__ = ["Config", "Translating", "run", "translate_segments"]
 
 log = logging.getLogger(__name__)
 STAGE = "translate"
+EXECUTORS = ("local", "ray")
+# Settings of where the stage runs; both engines write the same records.
+RUNS_ON = ("executor", "ray_address", "ray_actors", "ray_cpus_per_actor", "ray_gpus_per_actor")
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,11 @@ class Config(StageConfig):
         intra_threads: ct2 threads per batch (0: suit the machine).
         inter_threads: ct2 batches run in parallel (0: suit the machine).
         min_new_tokens: shortest output (0: no minimum).
+        executor: ``local`` (this process) or ``ray`` (a Ray cluster; ``--engine``).
+        ray_address: the Ray cluster (``""``: start a local Ray; ``auto``: the running one).
+        ray_actors: actors per model (0: as many as the cluster's CPUs allow).
+        ray_cpus_per_actor: CPUs each actor reserves (its threads follow).
+        ray_gpus_per_actor: GPUs each actor reserves.
     """
 
     model: tuple[str, ...] = ()
@@ -87,6 +100,11 @@ class Config(StageConfig):
     intra_threads: int = 0
     inter_threads: int = 0
     min_new_tokens: int = 0
+    executor: str = "local"
+    ray_address: str = ""
+    ray_actors: int = 0
+    ray_cpus_per_actor: float = 1.0
+    ray_gpus_per_actor: float = 0.0
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.roles) - set(ROLES))
@@ -104,6 +122,17 @@ class Config(StageConfig):
         for name in ("intra_threads", "inter_threads"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 (suit the machine) or more")
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"engine {self.executor!r}: expected one of {', '.join(EXECUTORS)}")
+        if self.ray_actors < 0 or self.ray_cpus_per_actor <= 0 or self.ray_gpus_per_actor < 0:
+            raise ValueError(
+                "ray_actors must be 0 (fit the cluster) or more, ray_cpus_per_actor above 0 "
+                "and ray_gpus_per_actor 0 or more"
+            )
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that shape the output: where it runs does not (same records)."""
+        return {k: v for k, v in super().settings().items() if k not in RUNS_ON}
 
     def generation(self) -> GenerationSettings:
         """The generation settings handed to translators."""
@@ -134,8 +163,23 @@ class Config(StageConfig):
         from pipeline.mt.backends import backend_factory
         from pipeline.mt.ct2_translator import Ct2Options
 
-        options = Ct2Options(self.quantization, self.intra_threads, self.inter_threads)
+        intra, inter = self.intra_threads, self.inter_threads
+        if self.executor == "ray" and not self.ray_gpus_per_actor:
+            from pipeline.mt.ray_worker import ct2_threads
+
+            # an actor's share of a node, not the node's cores: Ray does not pin them
+            auto_intra, auto_inter = ct2_threads(self.ray_cpus_per_actor)
+            intra, inter = intra or auto_intra, inter or auto_inter
+        options = Ct2Options(self.quantization, intra, inter)
         return backend_factory(self.backend, self.models_dir, options)
+
+    def ray(self) -> RaySettings:
+        """Where and how the ray engine runs."""
+        from pipeline.mt.ray_pool import RaySettings
+
+        return RaySettings(
+            self.ray_address, self.ray_actors, self.ray_cpus_per_actor, self.ray_gpus_per_actor
+        )
 
 
 def _key(obj: dict[str, Any]) -> str:
@@ -204,8 +248,11 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
     stamp = _stamp_partial(writer.partial, config, inputs)
     from tqdm import tqdm
 
-    with TranslationCache(config.cache or config.out / CACHE) as cache, writer:
-        engine = Translating(config.engine(), cache, factory)
+    with (
+        TranslationCache(config.cache or config.out / CACHE) as cache,
+        writer,
+        _engine(config, cache, factory) as engine,
+    ):
         resumed = len(writer.done)
         with tqdm(desc="translate", unit="seg", disable=None) as bar:
             for record in translate_segments(read_records(path, Segment), engine, writer.done):
@@ -213,6 +260,7 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
                     writer.write(record)
                 bar.update()
         writer.commit()
+        runtime = engine.runtime() if isinstance(engine, RayTranslating) else {"engine": "local"}
     remove_file(stamp)
     counts = {"resumed": resumed, **engine.counts}
     failures = tuple(
@@ -220,5 +268,23 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         for lang, message in engine.failures.items()
     )
     return StageResult(
-        STAGE, (output,), counts, failures, inputs=inputs, settings=config.settings()
+        STAGE,
+        (output,),
+        counts,
+        failures,
+        inputs=inputs,
+        settings=config.settings(),
+        runtime=runtime,
     )
+
+
+@contextmanager
+def _engine(
+    config: Config, cache: TranslationCache, factory: TranslatorFactory
+) -> Iterator[Translating]:
+    """The configured engine: this process, or a Ray cluster (started or joined, then left)."""
+    if config.executor == "local":
+        yield Translating(config.engine(), cache, factory)
+        return
+    with RayTranslating(config.engine(), cache, factory, config.ray()) as engine:
+        yield engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from pipeline.mt.translator import (
 )
 from pipeline.records import Segment, Translation
 
-__all__ = ["EngineSettings", "Translating"]
+__all__ = ["Batching", "EngineSettings", "Translating", "assessed", "translate_texts"]
 
 log = logging.getLogger(__name__)
 
@@ -163,51 +163,106 @@ class Translating:
 
     def _run_model(self, translator: Translator, texts: list[str]) -> list[tuple[str, int]]:
         """Translate texts through cache, splitting and batching: (translation, pieces) each."""
-        distinct, where = unique(texts)
-        limit = min(self.config.max_input_tokens or translator.max_tokens, translator.max_tokens)
-        lengths = dict(zip(distinct, translator.count_tokens(distinct), strict=True))
-        split = [
-            [t] if lengths[t] <= limit else split_to_fit(t, translator.count_tokens, limit)
-            for t in distinct
-        ]
-        self._count("split", sum(len(p) > 1 for p in split))
-        pieces, _ = unique([p for parts in split for p in parts])
-        done = self._cached_or_translate(translator, pieces, lengths)
-        joined = [(join_pieces([done[p] for p in parts]), len(parts)) for parts in split]
-        return [joined[i] for i in where]
-
-    def _cached_or_translate(
-        self, translator: Translator, pieces: list[str], lengths: dict[str, int]
-    ) -> dict[str, str]:
         settings = settings_of(translator)
-        keys = {p: cache_key(translator.name, settings, p) for p in pieces}
-        hits = self.cache.get_many(list(keys.values()))
-        self._count("cached", len(hits))
-        todo = [p for p in pieces if keys[p] not in hits]
-        missing = [p for p in todo if p not in lengths]
-        lengths.update(zip(missing, translator.count_tokens(missing), strict=True))
+        keys: dict[str, str] = {}
 
-        def store(batch: list[int], out: list[str]) -> None:
+        def lookup(pieces: list[str]) -> dict[str, str]:
+            keys.update((p, cache_key(translator.name, settings, p)) for p in pieces)
+            hits = self.cache.get_many([keys[p] for p in pieces])
+            return {p: hits[keys[p]] for p in pieces if keys[p] in hits}
+
+        def store(pieces: list[str], out: list[str]) -> None:
             self.cache.put_many(
-                translator.name, ((keys[todo[i]], o) for i, o in zip(batch, out, strict=True))
+                translator.name, ((keys[p], o) for p, o in zip(pieces, out, strict=True))
             )
-            self._count("model_texts", len(batch))
 
-        batch_size, batch_tokens = self.config.batch_size, self.config.batch_tokens
-        per_call = int(getattr(translator, "segments_per_call", 0))
-        if per_call:  # the engine batches by tokens itself: hand it big, length-sorted calls
-            batch_size, batch_tokens = per_call, sys.maxsize
-        results = translate_all(
-            todo,
-            [lengths[p] for p in todo],
-            translator.translate_batch,
-            batch_size,
-            batch_tokens,
-            on_batch=store,
+        batching = Batching(
+            self.config.batch_size, self.config.batch_tokens, self.config.max_input_tokens
         )
-        done = {p: hits[keys[p]] for p in pieces if keys[p] in hits}
-        done.update(zip(todo, results, strict=True))
-        return done
+        done = translate_texts(translator, texts, batching, lookup, store, self._count)
+        return [(text, len(parts)) for text, parts in done]
+
+
+@dataclass(frozen=True)
+class Batching:
+    """How :func:`translate_texts` splits and batches.
+
+    Attributes:
+        batch_size: most segments per batch.
+        batch_tokens: most padded input tokens per batch.
+        max_input_tokens: split texts longer than this (0: the model's limit).
+    """
+
+    batch_size: int = 32
+    batch_tokens: int = 4096
+    max_input_tokens: int = 0
+
+
+def translate_texts(
+    translator: Translator,
+    texts: list[str],
+    batching: Batching,
+    lookup: Callable[[list[str]], dict[str, str]],
+    store: Callable[[list[str], list[str]], None],
+    count: Callable[[str, int], None],
+) -> list[tuple[str, list[str]]]:
+    """Translate texts with one translator: dedupe, split, batch by length, join.
+
+    The same work on one machine (:class:`Translating`) and in a Ray actor
+    (:mod:`pipeline.mt.ray_worker`); only where known translations come from and
+    where new ones go differ.
+
+    Args:
+        translator: the model.
+        texts: source texts (repeats are translated once).
+        batching: batch bounds and the split limit.
+        lookup: pieces -> the translations already known (the cache).
+        store: called with each translated batch's pieces and outputs.
+        count: adds to a named count (``split``, ``cached``, ``model_texts``).
+
+    Returns:
+        For each text, its translation and the pieces sent to the model.
+    """
+    distinct, where = unique(texts)
+    limit = min(batching.max_input_tokens or translator.max_tokens, translator.max_tokens)
+    lengths = dict(zip(distinct, translator.count_tokens(distinct), strict=True))
+    split = [
+        [t] if lengths[t] <= limit else split_to_fit(t, translator.count_tokens, limit)
+        for t in distinct
+    ]
+    count("split", sum(len(p) > 1 for p in split))
+    pieces, _ = unique([p for parts in split for p in parts])
+    done = lookup(pieces)
+    count("cached", len(done))
+    todo = [p for p in pieces if p not in done]
+    missing = [p for p in todo if p not in lengths]
+    lengths.update(zip(missing, translator.count_tokens(missing), strict=True))
+
+    def on_batch(batch: list[int], out: list[str]) -> None:
+        store([todo[i] for i in batch], out)
+        count("model_texts", len(batch))
+
+    batch_size, batch_tokens = batching.batch_size, batching.batch_tokens
+    per_call = int(getattr(translator, "segments_per_call", 0))
+    if per_call:  # the engine batches by tokens itself: hand it big, length-sorted calls
+        batch_size, batch_tokens = per_call, sys.maxsize
+    results = translate_all(
+        todo,
+        [lengths[p] for p in todo],
+        translator.translate_batch,
+        batch_size,
+        batch_tokens,
+        on_batch=on_batch,
+    )
+    done.update(zip(todo, results, strict=True))
+    joined = [(join_pieces([done[p] for p in parts]), parts) for parts in split]
+    return [joined[i] for i in where]
+
+
+def assessed(source: str, text: str, pieces: int) -> tuple[tuple[str, ...], dict[str, float]]:
+    """Quality flags and their numbers of one translation (``split`` when it had pieces)."""
+    flags, quality = assess(source, text)
+    return (("split", *flags) if pieces > 1 else flags), quality
 
 
 def _record(
@@ -217,13 +272,14 @@ def _record(
     status: str,
     pieces: int = 1,
     reason: str | None = None,
+    quality_of: tuple[tuple[str, ...], dict[str, float]] | None = None,
 ) -> Translation:
     flags: tuple[str, ...] = ()
     quality: dict[str, float] = {}
-    if status == "translated" and text is not None:
-        flags, quality = assess(seg.text, text)
-        if pieces > 1:
-            flags = ("split", *flags)
+    if quality_of is not None:
+        flags, quality = quality_of
+    elif status == "translated" and text is not None:
+        flags, quality = assessed(seg.text, text, pieces)
     return Translation(
         doc_id=seg.doc_id,
         seg_id=seg.seg_id,

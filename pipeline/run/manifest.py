@@ -79,6 +79,9 @@ class Manifest:
             "started": _iso(started),
             "seconds": round(finished - started, 3),
         }
+        runtime = dict(result.runtime) or previous.get("runtime")
+        if runtime:
+            self.data["stages"][result.stage]["runtime"] = runtime
         for key, status in result.files.items():
             self.data["files"][key] = dict(status)
 

@@ -103,6 +103,8 @@ class StageResult:
         inputs: input file -> sha256, for the manifest.
         files: per-file status for the manifest (ingest only).
         settings: the settings that shaped the output.
+        runtime: how the stage ran (engine, cluster, workers): recorded in the
+            manifest, but not part of the freshness check.
     """
 
     stage: str
@@ -113,6 +115,7 @@ class StageResult:
     inputs: Mapping[str, str] = field(default_factory=dict)
     files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
+    runtime: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
