@@ -15,7 +15,8 @@ input order, byte for byte what the local engine writes.
 The cache holds one row per text sent to the model, as the local engine
 writes them, so the two engines share a cache. A text the actors split gets
 one more row, keyed with the split limit, listing its pieces (JSON); the
-driver, which has no tokenizer, finds a split text's pieces through it.
+driver, which has no tokenizer, finds a split text's pieces through it, and
+looks the pieces up as the local engine does.
 """
 
 from __future__ import annotations
@@ -137,7 +138,13 @@ class RayTranslating(Translating):
         return records
 
     def _distributed(self, pool: ActorPool, texts: Sequence[str]) -> dict[str, Result]:
-        """text -> result: from the cache where it can, from the actors otherwise."""
+        """text -> result: from the cache where it can, from the actors otherwise.
+
+        Round one sends the texts the cache lacks; the actors translate those that
+        fit and return the others split. Round two sends the pieces of split texts
+        that the cache lacks (a piece can be cached from another text), as the
+        local engine looks pieces up.
+        """
         distinct, _ = unique(texts)
         settings = settings_of(pool)
         limit = min(self.config.max_input_tokens or pool.max_tokens, pool.max_tokens)
@@ -145,28 +152,16 @@ class RayTranslating(Translating):
         whole = {t: cache_key(pool.name, settings, t) for t in distinct}
         memo = {t: cache_key(pool.name, memo_settings, t) for t in distinct}
         hits = self.cache.get_many([*whole.values(), *memo.values()])
-        done: dict[str, Result] = {}
-        split = {t: json.loads(hits[memo[t]]) for t in distinct if memo[t] in hits}
-        todo = [t for t in distinct if whole[t] not in hits and t not in split]
-        for t in distinct:
-            if whole[t] in hits:
-                done[t] = _result(t, hits[whole[t]], [t])
-        keys = {p: cache_key(pool.name, settings, p) for parts in split.values() for p in parts}
-        found = self.cache.get_many(list(keys.values()))
-        known: dict[str, dict[str, str]] = {}
-        for t, parts in split.items():
-            have = {p: found[keys[p]] for p in parts if keys[p] in found}
-            if len(have) == len(set(parts)):
-                done[t] = _result(t, join_pieces([have[p] for p in parts]), parts)
-            else:  # pieces lost (another cache?): the actors translate what is missing
-                todo.append(t)
-                known[t] = have
+        done = {t: _result(t, hits[whole[t]], [t]) for t in distinct if whole[t] in hits}
+        rest = [t for t in distinct if t not in done]
+        split = {t: json.loads(hits[memo[t]]) for t in rest if memo[t] in hits}
+        todo = [t for t in rest if t not in split]
         self._count("cached", len(done))
 
         def store(unit: list[str], reply: dict[str, Any]) -> None:
             rows = [(cache_key(pool.name, settings, p), out) for p, out in reply["new"]]
             for t, (_, pieces, _, _) in zip(unit, reply["results"], strict=True):
-                if len(pieces) > 1:
+                if len(pieces) > 1 and t in memo:
                     rows.append((memo[t], json.dumps(pieces, ensure_ascii=False)))
             self.cache.put_many(pool.name, rows)
             self._record_unit(pool, reply)
@@ -175,7 +170,20 @@ class RayTranslating(Translating):
             self.config.batch_size, self.config.batch_tokens, self.config.max_input_tokens
         )
         self._count("ray_texts", len(todo))
-        done.update(pool.run(todo, known, batching, store))
+        for t, result in pool.run(todo, batching, store).items():
+            if result[0] is None:
+                split[t] = result[1]
+            else:
+                done[t] = result
+        pieces, _ = unique([p for parts in split.values() for p in parts])
+        keys = {p: cache_key(pool.name, settings, p) for p in pieces}
+        found = self.cache.get_many(list(keys.values()))
+        known = {p: found[keys[p]] for p in pieces if keys[p] in found}
+        missing = [p for p in pieces if p not in known]
+        self._count("ray_texts", len(missing))
+        known.update((p, r[0]) for p, r in pool.run(missing, batching, store).items())
+        for t, parts in split.items():
+            done[t] = _result(t, join_pieces([known[p] for p in parts]), parts)
         return done
 
     def _record_unit(self, pool: ActorPool, reply: dict[str, Any]) -> None:

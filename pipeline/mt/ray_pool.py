@@ -15,7 +15,7 @@ import logging
 import math
 import os
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,7 +179,7 @@ class ActorPool:
             return self._ray.get(ref)
         except ModelError as exc:
             raise _plain(exc) from None
-        except self._ray.exceptions.ActorError as exc:
+        except self._ray.exceptions.RayActorError as exc:
             raise PipelineError(
                 f"ray: a worker of {self.name} died and could not be restarted "
                 f"({type(exc).__name__}); rerun the same command to resume"
@@ -188,7 +188,6 @@ class ActorPool:
     def run(
         self,
         texts: list[str],
-        known: Mapping[str, Mapping[str, str]],
         batching: Batching,
         on_unit: Callable[[list[str], dict[str, Any]], None],
     ) -> dict[str, list[Any]]:
@@ -196,12 +195,12 @@ class ActorPool:
 
         Args:
             texts: distinct texts the cache lacks.
-            known: text -> translations of its pieces already cached.
             batching: batch bounds and split limit.
             on_unit: called on the driver with each unit and its reply, as it returns.
 
         Returns:
-            text -> ``[translation, pieces, flags, quality]``.
+            text -> ``[translation, pieces, flags, quality]`` (see
+            :meth:`~pipeline.mt.ray_worker.TranslatorWorker.translate`).
         """
         if not texts:
             return {}
@@ -213,8 +212,7 @@ class ActorPool:
 
         def submit(actor: int) -> None:
             unit = units.popleft()
-            pieces = {p: t for text in unit for p, t in known.get(text, {}).items()}
-            ref = self.actors[actor].translate.remote(unit, pieces, batching)
+            ref = self.actors[actor].translate.remote(unit, batching)
             inflight[ref] = (unit, actor)
 
         for _ in range(IN_FLIGHT):

@@ -4,9 +4,9 @@ An actor holds one translator (either backend), built by the stage's factory
 when the actor starts, with its threads set from the CPUs Ray gave it (Ray
 does not pin cores, so the machine's affinity would oversubscribe them). Its
 work is :func:`pipeline.mt.engine.translate_texts`, the local engine's own
-splitting, length-sorted batching and joining, plus the quality flags: a pure
-``texts -> translations`` function. It never touches the cache; the driver
-sends only texts the cache lacks and writes what comes back.
+length-sorted batching, plus the splitting of over-long texts and the quality
+flags: a pure ``texts -> translations`` function. It never touches the cache;
+the driver sends only texts the cache lacks and writes what comes back.
 
 This module does not import ``ray``: :mod:`pipeline.mt.ray_engine` wraps the
 class with ``ray.remote`` on the driver.
@@ -22,6 +22,7 @@ from typing import Any
 
 from pipeline import ModelError
 from pipeline.mt.engine import Batching, assessed, translate_texts
+from pipeline.mt.pieces import split_to_fit
 from pipeline.mt.registry import ResolvedModel, resolve
 from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 
@@ -121,19 +122,24 @@ class TranslatorWorker:
         """Translate one batch as it is (no splitting, no flags)."""
         return list(self._load().translate_batch(texts))
 
-    def translate(
-        self, texts: list[str], known: dict[str, str], batching: Batching
-    ) -> dict[str, Any]:
-        """Translate distinct texts; pieces in ``known`` are not sent to the model.
+    def translate(self, texts: list[str], batching: Batching) -> dict[str, Any]:
+        """Translate distinct texts that fit the model; return the pieces of those that do not.
+
+        A text too long for the model comes back split but untranslated: its pieces
+        may be in the driver's cache already (another text had them), so the driver
+        looks them up and sends only the missing ones, which fit.
 
         Returns:
-            ``results``: per text ``[translation, pieces, flags, quality]``; ``new``:
-            ``[piece, translation]`` of every piece the model translated (for the
-            driver's cache); ``counts``; and where it ran.
+            ``results``: per text ``[translation, pieces, flags, quality]`` (translation
+            None for a split text); ``new``: ``[piece, translation]`` of every text the
+            model translated (for the driver's cache); ``counts``; and where it ran.
         """
         translator = self._load()
+        limit = min(batching.max_input_tokens or translator.max_tokens, translator.max_tokens)
+        lengths = translator.count_tokens(texts)
+        fit = [t for t, n in zip(texts, lengths, strict=True) if n <= limit]
         new: list[tuple[str, str]] = []
-        counts: dict[str, int] = {"batches": 0}
+        counts: dict[str, int] = {"batches": 0, "texts": len(texts)}
 
         def store(pieces: list[str], out: list[str]) -> None:
             new.extend(zip(pieces, out, strict=True))
@@ -142,13 +148,18 @@ class TranslatorWorker:
         def count(name: str, n: int) -> None:
             counts[name] = counts.get(name, 0) + n
 
-        def lookup(pieces: list[str]) -> dict[str, str]:
-            return {p: known[p] for p in pieces if p in known}
+        def nothing_known(pieces: list[str]) -> dict[str, str]:
+            return {}  # the driver sent only what its cache lacks
 
-        done = translate_texts(translator, texts, batching, lookup, store, count)
-        results = []
-        for source, (text, pieces) in zip(texts, done, strict=True):
-            flags, quality = assessed(source, text, len(pieces))
-            results.append([text, pieces, list(flags), quality])
-        counts["texts"] = len(texts)
+        out = translate_texts(translator, fit, batching, nothing_known, store, count)
+        done = dict(zip(fit, out, strict=True))
+        results: list[list[Any]] = []
+        for text, n in zip(texts, lengths, strict=True):
+            if n > limit:
+                results.append([None, split_to_fit(text, translator.count_tokens, limit), [], {}])
+                count("split", 1)
+                continue
+            translation, pieces = done[text]
+            flags, quality = assessed(text, translation, len(pieces))
+            results.append([translation, pieces, list(flags), quality])
         return {"results": results, "new": new, "counts": counts, **self._where()}
