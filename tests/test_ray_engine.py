@@ -132,6 +132,8 @@ def test_same_records_as_local_on_the_seeds(
     assert result.counts["split"] > 0  # the tiny model's 64 positions split some seeds
     runtime = result.runtime
     assert runtime["engine"] == "ray" and runtime["ray"] == ray.__version__
+    # every ray default, two models on 2 CPUs: one 1-CPU actor each, and no stall (the
+    # driver needs no Ray CPU; Ray Data's read task would wait forever here)
     assert (runtime["nodes"], runtime["cpus"], runtime["actors_per_model"]) == (1, 2.0, 1)
     assert len(runtime["pools"]) == 2  # one pool per model
     assert sum(w["texts"] for w in runtime["workers"].values()) == result.counts["ray_texts"]
@@ -192,20 +194,20 @@ def test_driver_killed_mid_run_resumes_clean(
     tmp_path: Path,
     ray_address: str,
     models: tuple[str, str],
-    many_segments: Path,
-    many_local: bytes,
+    seed_segments: Path,
+    seeds_local: bytes,
 ) -> None:
     from pipeline.mt.cache import cache_key
     from tests.support.ray_faults import LogTexts
 
-    expected = many_local
+    expected = seeds_local
     out = tmp_path / "ray"
-    argv = _cli(out, models, many_segments, ray_address, "--chunk-size", "100")
+    argv = _cli(out, models, seed_segments, ray_address, "--chunk-size", "10")
     proc = subprocess.Popen(argv, env={**os.environ, "PYTHONPATH": str(ROOT)})
     partial = out / "translations.jsonl.partial"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if partial.exists() and partial.read_bytes().count(b"\n") >= 200:
+        if partial.exists() and partial.read_bytes().count(b"\n") >= 1:
             break
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
@@ -215,7 +217,7 @@ def test_driver_killed_mid_run_resumes_clean(
     with sqlite3.connect(out / "cache.sqlite") as db:
         cached = {key for (key,) in db.execute("SELECT key FROM translations")}
     log = tmp_path / "sent.txt"
-    config = _config(out, models, many_segments, executor="ray", chunk_size=100)
+    config = _config(out, models, seed_segments, executor="ray", chunk_size=10)
     result = run(config, LogTexts(log))
     assert result.counts["resumed"] == written
     assert (out / "translations.jsonl").read_bytes() == expected  # nothing lost or repeated
@@ -244,17 +246,6 @@ def test_worker_killed_mid_batch_is_retried_without_a_duplicate(
     assert int(marker.read_text(encoding="utf-8")) not in pids  # its unit came from the restart
 
 
-def test_defaults_do_not_stall_on_two_cpus(
-    tmp_path: Path, ray_address: str, models: tuple[str, str], seed_segments: Path
-) -> None:
-    """The CLI with every ray default, two models, on the 2-CPU Ray: it finishes."""
-    argv = _cli(tmp_path, models, seed_segments, ray_address)
-    done = subprocess.run(argv, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=180)
-    assert done.returncode == 0
-    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["stages"]["translate"]["runtime"]["actors_per_model"] == 1
-
-
 def test_actors_beyond_the_cluster_are_refused(
     tmp_path: Path, ray_address: str, models: tuple[str, str], seed_segments: Path
 ) -> None:
@@ -263,3 +254,12 @@ def test_actors_beyond_the_cluster_are_refused(
     config = _config(tmp_path, models, seed_segments, executor="ray", ray_actors=2)
     with pytest.raises(ConfigError, match="2 models x 2 actors need 4 CPUs"):
         run(config)
+
+
+def test_the_local_engine_never_imports_ray(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pipeline.cli import build_parser; import pipeline.translate; "
+        "build_parser(); assert 'ray' not in sys.modules, 'ray imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0
