@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.translate_bench import build_model, sentences
+from bench.translate_bench import WMT, build_model, sentences
 
 
 def _run(out: Path, segments: Path, model: Path, args: argparse.Namespace, **extra: Any) -> float:
@@ -47,6 +47,16 @@ def _run(out: Path, segments: Path, model: Path, args: argparse.Namespace, **ext
     if result.counts.get("translated") != args.n:
         raise SystemExit(f"translated {result.counts} of {args.n}")
     return seconds
+
+
+def _texts(n: int) -> list[str]:
+    """Half WMT23 zh, half IWSLT15 vi where ../shared/data has them; else the seed lines."""
+    if WMT.is_file():
+        return sentences(n)
+    from tests.support.tiny_marian import _training_lines
+
+    lines = _training_lines()
+    return [f"{lines[i % len(lines)]} ({i})" for i in range(n)]
 
 
 def cache_cost(folder: Path, n: int = 50_000, unit: int = 256) -> tuple[float, float]:
@@ -93,7 +103,7 @@ def main() -> None:
             from tests.support.tiny_marian import build_tiny_marian
 
             model = build_tiny_marian(root / "tiny", seed=0)
-        texts = sentences(args.n)  # half WMT23 zh, half IWSLT15 vi
+        texts = _texts(args.n)
         langs = ["zh", "vi"] * (args.n // 2 + 1)
         segs = [Segment("d", f"d:{i}", i, 0, "body", langs[i], 1.0, t) for i, t in enumerate(texts)]
         write_records(root / "segments.jsonl", segs)

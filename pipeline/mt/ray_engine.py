@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pipeline.mt.batching import unique
@@ -175,16 +175,27 @@ class RayTranslating(Translating):
                 split[t] = result[1]
             else:
                 done[t] = result
+        known = self._pieces(pool, split, lambda missing: pool.run(missing, batching, store))
+        for t, parts in split.items():
+            done[t] = _result(t, join_pieces([known[p] for p in parts]), parts)
+        return done
+
+    def _pieces(
+        self,
+        pool: ActorPool,
+        split: dict[str, list[str]],
+        translate: Callable[[list[str]], dict[str, Result]],
+    ) -> dict[str, str]:
+        """Round two: piece -> translation for every piece of the split texts."""
         pieces, _ = unique([p for parts in split.values() for p in parts])
+        settings = settings_of(pool)
         keys = {p: cache_key(pool.name, settings, p) for p in pieces}
         found = self.cache.get_many(list(keys.values()))
         known = {p: found[keys[p]] for p in pieces if keys[p] in found}
         missing = [p for p in pieces if p not in known]
         self._count("ray_texts", len(missing))
-        known.update((p, r[0]) for p, r in pool.run(missing, batching, store).items())
-        for t, parts in split.items():
-            done[t] = _result(t, join_pieces([known[p] for p in parts]), parts)
-        return done
+        known.update((p, r[0]) for p, r in translate(missing).items())
+        return known
 
     def _record_unit(self, pool: ActorPool, reply: dict[str, Any]) -> None:
         counts = reply["counts"]
