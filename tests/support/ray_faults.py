@@ -6,6 +6,7 @@ factories are module-level classes that pickle by name.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -42,12 +43,12 @@ class _Logging(MarianTranslator):
 
     def translate_batch(self, texts: list[str]) -> list[str]:
         with self.log.open("a", encoding="utf-8") as handle:
-            handle.writelines(t.replace("\n", " ") + "\n" for t in texts)
+            handle.writelines(json.dumps([self.name, t]) + "\n" for t in texts)
         return super().translate_batch(texts)
 
 
 class LogTexts:
-    """Builds Marian translators that append every text they translate to ``log``."""
+    """Builds Marian translators that append ``[model, text]`` of every text they translate."""
 
     def __init__(self, log: Path) -> None:
         self.log = log
