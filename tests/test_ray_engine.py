@@ -181,19 +181,20 @@ def _cli(
         sys.executable, "-m", "pipeline", "-q", "translate", "--out", str(out),
         "--input", str(segments), "--model", models[0], "--model", models[1],
         "--max-new-tokens", "4", "--beam-size", "1", "--device", "cpu",
-        "--engine", "ray", "--ray-address", address, *extra,
+        "--max-input-tokens", "24", "--engine", "ray", "--ray-address", address, *extra,
     ]  # fmt: skip
 
 
-def _settings(models: tuple[str, str]) -> dict[str, Any]:
-    """The cache-key settings the actors use, computed here."""
+def _settings(models: tuple[str, str]) -> dict[str, dict[str, Any]]:
+    """model name -> the cache-key settings its actors use, computed here."""
     from pipeline.mt.marian_translator import MarianTranslator
     from pipeline.mt.registry import model_specs, resolve
     from pipeline.mt.translator import settings_of
 
     config = Config.from_options({"out": ROOT, "model": models, **FAST})
-    model = resolve(model_specs(config.models_dir, models)["vi"], config.models_dir)
-    return {"name": model.name, **settings_of(MarianTranslator(model, config.generation()))}
+    specs = model_specs(config.models_dir, models)
+    resolved = [resolve(specs[lang], config.models_dir) for lang in ("vi", "zh")]
+    return {m.name: dict(settings_of(MarianTranslator(m, config.generation()))) for m in resolved}
 
 
 def test_driver_killed_mid_run_resumes_clean(
