@@ -204,6 +204,22 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
     )
     add("--min-new-tokens", type=int, default=SUPPRESS, help="shortest output (default 0)")
     _lines_option(p)
+    add(
+        "--engine",
+        dest="executor",
+        choices=["local", "ray"],
+        default=SUPPRESS,
+        help="where translation runs: this process (local, default) or a Ray cluster",
+    )
+    add(
+        "--ray-address",
+        default=SUPPRESS,
+        metavar="ADDR",
+        help="Ray cluster: auto (the running one) or HOST:PORT (default: start a local Ray)",
+    )
+    add("--ray-actors", type=int, default=SUPPRESS, help="actors per model (0: fit the cluster)")
+    add("--ray-cpus-per-actor", type=float, default=SUPPRESS, help="CPUs per actor (default 1)")
+    add("--ray-gpus-per-actor", type=float, default=SUPPRESS, help="GPUs per actor (default 0)")
 
 
 # Stage name -> function adding that stage's own flags (shared by its subcommand and `run`).

@@ -20,16 +20,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.io.atomic import atomic_text_writer, remove_file
+from pipeline.corpus.lines import write_translations_text
+from pipeline.io.atomic import remove_file
 from pipeline.io.jsonl import ResumableJsonlWriter, read_records
 from pipeline.mt.backends import BACKENDS
+from pipeline.mt.batching import chunks
 from pipeline.mt.cache import TranslationCache
 from pipeline.mt.ct2_convert import QUANTIZATIONS
-from pipeline.mt.engine import EngineSettings, Translating
+from pipeline.mt.engine import EngineSettings, Translating, empty_line
+from pipeline.mt.ray_engine import RayTranslating
 from pipeline.mt.translator import GenerationSettings, TranslatorFactory
 from pipeline.records import ROLES, Segment, Translation
 from pipeline.run.files import CACHE, SEGMENTS, TRANSLATIONS, TRANSLATIONS_TEXT
@@ -37,10 +41,16 @@ from pipeline.run.manifest import hash_inputs, reuse
 from pipeline.run.progress import Progress
 from pipeline.run.stage import StageConfig, StageResult, stage_input
 
-__all__ = ["Config", "Translating", "run", "translate_segments", "write_text"]
+if TYPE_CHECKING:
+    from pipeline.mt.ray_pool import RaySettings
+
+__all__ = ["Config", "Translating", "run", "translate_segments"]
 
 log = logging.getLogger(__name__)
 STAGE = "translate"
+EXECUTORS = ("local", "ray")
+# Settings of where the stage runs; both engines write the same records.
+RUNS_ON = ("executor", "ray_address", "ray_actors", "ray_cpus_per_actor", "ray_gpus_per_actor")
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,11 @@ class Config(StageConfig):
         min_new_tokens: shortest output (0: no minimum).
         lines: line mode: empty segments stay empty (``identity``, never sent to a
             model), and ``translations.txt`` gets one line per segment, in order.
+        executor: ``local`` (this process) or ``ray`` (a Ray cluster; ``--engine``).
+        ray_address: the Ray cluster (``""``: start a local Ray; ``auto``: the running one).
+        ray_actors: actors per model (0: as many as the cluster's CPUs allow).
+        ray_cpus_per_actor: CPUs each actor reserves (its threads follow).
+        ray_gpus_per_actor: GPUs each actor reserves.
     """
 
     model: tuple[str, ...] = ()
@@ -90,6 +105,11 @@ class Config(StageConfig):
     inter_threads: int = 0
     min_new_tokens: int = 0
     lines: bool = False
+    executor: str = "local"
+    ray_address: str = ""
+    ray_actors: int = 0
+    ray_cpus_per_actor: float = 1.0
+    ray_gpus_per_actor: float = 0.0
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.roles) - set(ROLES))
@@ -107,6 +127,17 @@ class Config(StageConfig):
         for name in ("intra_threads", "inter_threads"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 (suit the machine) or more")
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"engine {self.executor!r}: expected one of {', '.join(EXECUTORS)}")
+        if self.ray_actors < 0 or self.ray_cpus_per_actor <= 0 or self.ray_gpus_per_actor < 0:
+            raise ValueError(
+                "ray_actors must be 0 (fit the cluster) or more, ray_cpus_per_actor above 0 "
+                "and ray_gpus_per_actor 0 or more"
+            )
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that shape the output: where it runs does not (same records)."""
+        return {k: v for k, v in super().settings().items() if k not in RUNS_ON}
 
     def generation(self) -> GenerationSettings:
         """The generation settings handed to translators."""
@@ -137,23 +168,27 @@ class Config(StageConfig):
         from pipeline.mt.backends import backend_factory
         from pipeline.mt.ct2_translator import Ct2Options
 
-        options = Ct2Options(self.quantization, self.intra_threads, self.inter_threads)
+        intra, inter = self.intra_threads, self.inter_threads
+        if self.executor == "ray" and not self.ray_gpus_per_actor:
+            from pipeline.mt.ray_worker import ct2_threads
+
+            # an actor's share of a node, not the node's cores: Ray does not pin them
+            auto_intra, auto_inter = ct2_threads(self.ray_cpus_per_actor)
+            intra, inter = intra or auto_intra, inter or auto_inter
+        options = Ct2Options(self.quantization, intra, inter)
         return backend_factory(self.backend, self.models_dir, options)
+
+    def ray(self) -> RaySettings:
+        """Where and how the ray engine runs."""
+        from pipeline.mt.ray_pool import RaySettings
+
+        return RaySettings(
+            self.ray_address, self.ray_actors, self.ray_cpus_per_actor, self.ray_gpus_per_actor
+        )
 
 
 def _key(obj: dict[str, Any]) -> str:
     return f"{obj['doc_id']}\t{obj['seg_id']}"
-
-
-def _chunks(items: Iterable[Segment], size: int) -> Iterator[list[Segment]]:
-    chunk: list[Segment] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def translate_segments(
@@ -174,51 +209,13 @@ def translate_segments(
     roles = set(engine.config.roles)
     skip = skip if skip is not None else set()
     selected = (s for s in segments if s.role in roles and f"{s.doc_id}\t{s.seg_id}" not in skip)
-    for chunk in _chunks(selected, engine.config.chunk_size):
+    for chunk in chunks(selected, engine.config.chunk_size):
         if not keep_empty:
             yield from engine.translate(chunk)
             continue
         done = iter(engine.translate([s for s in chunk if s.text.strip()]))
         for seg in chunk:
-            yield next(done) if seg.text.strip() else _empty(seg)
-
-
-def _empty(seg: Segment) -> Translation:
-    """An empty line's translation: an empty line."""
-    return Translation(
-        doc_id=seg.doc_id,
-        seg_id=seg.seg_id,
-        index=seg.index,
-        role=seg.role,
-        src_lang=seg.lang,
-        tgt_lang="en",
-        source=seg.text,
-        translation="",
-        model="identity",
-        status="identity",
-        reason="empty line",
-    )
-
-
-def write_text(segments: Path, translations: Path, target: Path) -> int:
-    """Write ``translations.txt``: one line per segment, in segment order.
-
-    An untranslated segment is an empty line, and a line break inside a translation
-    becomes a space, so line ``n`` always translates input line ``n`` (sacrebleu-ready).
-
-    Returns:
-        The number of lines written.
-    """
-    found = {
-        (t.doc_id, t.seg_id): t.translation or "" for t in read_records(translations, Translation)
-    }
-    count = 0
-    with atomic_text_writer(target) as handle:
-        for seg in read_records(segments, Segment):
-            text = found.get((seg.doc_id, seg.seg_id), "")
-            handle.write(" ".join(text.splitlines()) + "\n")
-            count += 1
-    return count
+            yield next(done) if seg.text.strip() else empty_line(seg)
 
 
 def _count_todo(path: Path, roles: set[str], done: set[str]) -> int:
@@ -248,8 +245,11 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
     writer = ResumableJsonlWriter(output, _key, {"inputs": inputs, "settings": config.settings()})
     if config.overwrite:
         remove_file(writer.partial)
-    with TranslationCache(config.cache or config.out / CACHE) as cache, writer:
-        engine = Translating(config.engine(), cache, factory)
+    with (
+        TranslationCache(config.cache or config.out / CACHE) as cache,
+        writer,
+        _engine(config, cache, factory) as engine,
+    ):
         resumed = len(writer.done)
         total = _count_todo(path, set(config.roles), writer.done)
         with Progress(STAGE, total, "seg") as progress:
@@ -261,9 +261,10 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
                     writer.write(record)
                 progress.update_to(finished)
         writer.commit()
+        runtime = engine.runtime() if isinstance(engine, RayTranslating) else {"engine": "local"}
     counts = {"resumed": resumed, **engine.counts}
     if config.lines:
-        counts["lines"] = write_text(path, output, outputs[1])
+        counts["lines"] = write_translations_text(path, output, outputs[1])
     failures = tuple(
         f"{lang}: {message} ({engine.untranslated.get(lang, 0)} segments untranslated)"
         for lang, message in engine.failures.items()
@@ -276,4 +277,17 @@ def run(config: Config, factory: TranslatorFactory | None = None) -> StageResult
         inputs=inputs,
         settings=config.settings(),
         models=engine.models,
+        runtime=runtime,
     )
+
+
+@contextmanager
+def _engine(
+    config: Config, cache: TranslationCache, factory: TranslatorFactory
+) -> Iterator[Translating]:
+    """The configured engine: this process, or a Ray cluster (started or joined, then left)."""
+    if config.executor == "local":
+        yield Translating(config.engine(), cache, factory)
+        return
+    with RayTranslating(config.engine(), cache, factory, config.ray()) as engine:
+        yield engine

@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import InputError
+from pipeline.io.atomic import atomic_text_writer
 from pipeline.io.files import read_text
+from pipeline.io.jsonl import read_records
+from pipeline.records import Segment, Translation
 
-__all__ = ["Key", "Lines", "align", "read_lines"]
+__all__ = ["Key", "Lines", "align", "read_lines", "write_translations_text"]
 
 log = logging.getLogger(__name__)
 
@@ -151,3 +154,24 @@ def align(ref: Lines, hyp: Lines) -> list[str]:
             "plain-text files must align line by line"
         )
     return hyp.texts
+
+
+def write_translations_text(segments: Path, translations: Path, target: Path) -> int:
+    """Write ``translations.txt``: one line per segment, in segment order.
+
+    An untranslated segment is an empty line, and a line break inside a translation
+    becomes a space, so line ``n`` always translates input line ``n`` (sacrebleu-ready).
+
+    Returns:
+        The number of lines written.
+    """
+    found = {
+        (t.doc_id, t.seg_id): t.translation or "" for t in read_records(translations, Translation)
+    }
+    count = 0
+    with atomic_text_writer(target) as handle:
+        for seg in read_records(segments, Segment):
+            text = found.get((seg.doc_id, seg.seg_id), "")
+            handle.write(" ".join(text.splitlines()) + "\n")
+            count += 1
+    return count

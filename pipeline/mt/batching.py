@@ -7,11 +7,14 @@ does this); results are put back in the original order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from pipeline import ModelError
 
-__all__ = ["TranslatorContractError", "plan_batches", "translate_all", "unique"]
+T = TypeVar("T")
+
+__all__ = ["TranslatorContractError", "chunks", "plan_batches", "translate_all", "unique"]
 
 
 class TranslatorContractError(ModelError, RuntimeError):
@@ -104,3 +107,15 @@ def translate_all(
         if on_batch is not None:
             on_batch(batch, out)
     return [r if r is not None else "" for r in results]
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Items in lists of ``size`` (the last one shorter), read lazily."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

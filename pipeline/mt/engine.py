@@ -9,19 +9,17 @@ remembered as the reason its language's segments stay untranslated.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import ModelError
-from pipeline.mt.batching import translate_all, unique
 from pipeline.mt.cache import TranslationCache, cache_key, model_identity
 from pipeline.mt.marian_translator import marian_factory
-from pipeline.mt.pieces import join_pieces, split_to_fit
 from pipeline.mt.quality import assess
 from pipeline.mt.registry import IDENTITY, ModelSpec, base_lang, model_specs, resolve
+from pipeline.mt.texts import Batching, translate_texts
 from pipeline.mt.translator import (
     GenerationSettings,
     IdentityTranslator,
@@ -31,7 +29,7 @@ from pipeline.mt.translator import (
 )
 from pipeline.records import Segment, Translation
 
-__all__ = ["EngineSettings", "Translating"]
+__all__ = ["EngineSettings", "Translating", "assessed", "empty_line"]
 
 log = logging.getLogger(__name__)
 
@@ -174,54 +172,38 @@ class Translating:
 
     def _run_model(self, translator: Translator, texts: list[str]) -> list[tuple[str, int]]:
         """Translate texts through cache, splitting and batching: (translation, pieces) each."""
-        distinct, where = unique(texts)
-        limit = min(self.config.max_input_tokens or translator.max_tokens, translator.max_tokens)
-        lengths = dict(zip(distinct, translator.count_tokens(distinct), strict=True))
-        split = [
-            [t] if lengths[t] <= limit else split_to_fit(t, translator.count_tokens, limit)
-            for t in distinct
-        ]
-        self._count("split", sum(len(p) > 1 for p in split))
-        pieces, _ = unique([p for parts in split for p in parts])
-        done = self._cached_or_translate(translator, pieces, lengths, len(texts))
-        joined = [(join_pieces([done[p] for p in parts]), len(parts)) for parts in split]
-        return [joined[i] for i in where]
-
-    def _cached_or_translate(
-        self, translator: Translator, pieces: list[str], lengths: dict[str, int], segments: int
-    ) -> dict[str, str]:
         settings = settings_of(translator)
         model = model_identity(translator.name, translator.revision)
-        keys = {p: cache_key(model, settings, p) for p in pieces}
-        hits = self.cache.get_many(list(keys.values()))
-        self._count("cached", len(hits))
-        todo = [p for p in pieces if keys[p] not in hits]
-        missing = [p for p in todo if p not in lengths]
-        lengths.update(zip(missing, translator.count_tokens(missing), strict=True))
+        keys: dict[str, str] = {}
+        todo = 0  # pieces the model is asked for (known after the cache lookup)
 
-        def store(batch: list[int], out: list[str]) -> None:
+        def lookup(pieces: list[str]) -> dict[str, str]:
+            nonlocal todo
+            keys.update((p, cache_key(model, settings, p)) for p in pieces)
+            hits = self.cache.get_many([keys[p] for p in pieces])
+            todo = sum(keys[p] not in hits for p in pieces)
+            return {p: hits[keys[p]] for p in pieces if keys[p] in hits}
+
+        def store(pieces: list[str], out: list[str]) -> None:
             self.cache.put_many(
-                translator.name, ((keys[todo[i]], o) for i, o in zip(batch, out, strict=True))
+                translator.name, ((keys[p], o) for p, o in zip(pieces, out, strict=True))
             )
-            self._count("model_texts", len(batch))
-            if self.on_progress is not None:
-                self.on_progress(segments * len(batch) / len(todo))
+            if self.on_progress is not None and todo:
+                # a batch stands for a share of the chunk's segments (texts are deduplicated
+                # and split), so progress moves per batch
+                self.on_progress(len(texts) * len(pieces) / todo)
 
-        batch_size, batch_tokens = self.config.batch_size, self.config.batch_tokens
-        per_call = int(getattr(translator, "segments_per_call", 0))
-        if per_call:  # the engine batches by tokens itself: hand it big, length-sorted calls
-            batch_size, batch_tokens = per_call, sys.maxsize
-        results = translate_all(
-            todo,
-            [lengths[p] for p in todo],
-            translator.translate_batch,
-            batch_size,
-            batch_tokens,
-            on_batch=store,
+        batching = Batching(
+            self.config.batch_size, self.config.batch_tokens, self.config.max_input_tokens
         )
-        done = {p: hits[keys[p]] for p in pieces if keys[p] in hits}
-        done.update(zip(todo, results, strict=True))
-        return done
+        done = translate_texts(translator, texts, batching, lookup, store, self._count)
+        return [(text, len(parts)) for text, parts in done]
+
+
+def assessed(source: str, text: str, pieces: int) -> tuple[tuple[str, ...], dict[str, float]]:
+    """Quality flags and their numbers of one translation (``split`` when it had pieces)."""
+    flags, quality = assess(source, text)
+    return (("split", *flags) if pieces > 1 else flags), quality
 
 
 def _record(
@@ -231,13 +213,14 @@ def _record(
     status: str,
     pieces: int = 1,
     reason: str | None = None,
+    quality_of: tuple[tuple[str, ...], dict[str, float]] | None = None,
 ) -> Translation:
     flags: tuple[str, ...] = ()
     quality: dict[str, float] = {}
-    if status == "translated" and text is not None:
-        flags, quality = assess(seg.text, text)
-        if pieces > 1:
-            flags = ("split", *flags)
+    if quality_of is not None:
+        flags, quality = quality_of
+    elif status == "translated" and text is not None:
+        flags, quality = assessed(seg.text, text, pieces)
     return Translation(
         doc_id=seg.doc_id,
         seg_id=seg.seg_id,
@@ -254,3 +237,8 @@ def _record(
         reason=reason,
         pieces=pieces,
     )
+
+
+def empty_line(seg: Segment) -> Translation:
+    """An empty line's translation in line mode: an empty line, never sent to a model."""
+    return _record(seg, "", IDENTITY, "identity", reason="empty line")

@@ -86,6 +86,9 @@ class Manifest:
         models = dict(result.models) or previous.get("models")
         if models:  # what each language's model generated with, defaults and flags applied
             self.data["stages"][result.stage]["models"] = models
+        runtime = dict(result.runtime) or previous.get("runtime")
+        if runtime:
+            self.data["stages"][result.stage]["runtime"] = runtime
         for key, status in result.files.items():
             self.data["files"][key] = dict(status)
 

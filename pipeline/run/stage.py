@@ -111,6 +111,8 @@ class StageResult:
         files: per-file status for the manifest (ingest only).
         settings: the settings that shaped the output.
         models: per language, the model that ran and the settings it used (translate).
+        runtime: how the stage ran (engine, cluster, workers): recorded in the
+            manifest, but not part of the freshness check.
     """
 
     stage: str
@@ -122,6 +124,7 @@ class StageResult:
     files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    runtime: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
