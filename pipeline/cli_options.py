@@ -190,18 +190,9 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
         help="engine: torch, ct2 (CTranslate2), auto (ct2 where converted; default)",
     )
     add("--quantization", choices=QUANTIZATIONS, default=SUPPRESS, help="ct2 model (int8)")
-    add(
-        "--intra-threads",
-        type=int,
-        default=SUPPRESS,
-        help="ct2 threads per batch (0: suit the machine)",
-    )
-    add(
-        "--inter-threads",
-        type=int,
-        default=SUPPRESS,
-        help="ct2 batches in parallel (0: suit the machine)",
-    )
+    suit = " (0: suit the machine)"
+    add("--intra-threads", type=int, default=SUPPRESS, help="ct2 threads per batch" + suit)
+    add("--inter-threads", type=int, default=SUPPRESS, help="ct2 batches in parallel" + suit)
     add("--min-new-tokens", type=int, default=SUPPRESS, help="shortest output (default 0)")
     _lines_option(p)
     add(

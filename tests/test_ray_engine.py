@@ -49,14 +49,10 @@ def ray_address() -> Any:
 
 @pytest.fixture(scope="module")
 def models(tiny_marian: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    from tests.support.tiny_ct2 import build_tiny_snapshot
+    from tests.support.tiny_marian import build_tiny_marian
 
-    from tests.support.tiny_marian import _training_lines
-
-    root = tmp_path_factory.mktemp("vi-model")
-    text = root / "train.txt"
-    text.write_text("\n".join(_training_lines()) + "\n", encoding="utf-8")
-    return f"vi={build_tiny_snapshot(root / 'opus-mt-wide', text)}", f"zh={tiny_marian}"
+    root = tmp_path_factory.mktemp("vi-model")  # wide init: outputs differ per input
+    return f"vi={build_tiny_marian(root / 'opus-mt-wide', size='ct2')}", f"zh={tiny_marian}"
 
 
 @pytest.fixture(scope="module")
@@ -232,8 +228,12 @@ def test_driver_killed_mid_run_resumes_clean(
     with sqlite3.connect(out / "cache.sqlite") as db:
         cached = {key for (key,) in db.execute("SELECT key FROM translations")}
     log = tmp_path / "sent.txt"
-    config = _config(out, models, seed_segments, executor="ray", chunk_size=10)
-    result = run(config, LogTexts(log))
+    # the settings the killed CLI run stamped its partial with (the CLI resolves the
+    # models folder to an absolute path)
+    from pipeline.run.config import models_dir
+
+    options = {"executor": "ray", "chunk_size": 10, "models_dir": models_dir()}
+    result = run(_config(out, models, seed_segments, **options), LogTexts(log))
     assert result.counts["resumed"] == written
     assert (out / "translations.jsonl").read_bytes() == expected  # nothing lost or repeated
     settings = _settings(models)
