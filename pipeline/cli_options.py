@@ -12,7 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.mt.backends import BACKENDS
 from pipeline.mt.ct2_convert import QUANTIZATIONS
+from pipeline.mt.translator import DEVICES
+from pipeline.translate import EXECUTORS
 
 __all__ = [
     "STAGE_HELP",
@@ -173,7 +176,7 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
         default=SUPPRESS,
         help="segment roles to translate (default title,body,caption)",
     )
-    add("--device", choices=["auto", "cpu", "cuda"], default=SUPPRESS, help="default auto")
+    add("--device", choices=DEVICES, default=SUPPRESS, help="default auto")
     add("--beam-size", type=int, default=SUPPRESS, help="beams (default: the model's; OPUS-MT: 6)")
     add("--max-new-tokens", type=int, default=SUPPRESS, help="longest output (default: model's)")
     add("--no-repeat-ngram-size", type=int, default=SUPPRESS, help="default 6 (0 = off)")
@@ -185,7 +188,7 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
     add("--cache", type=Path, default=SUPPRESS, help="SQLite cache (default OUT/cache.sqlite)")
     add(
         "--backend",
-        choices=["auto", "torch", "ct2"],
+        choices=BACKENDS,
         default=SUPPRESS,
         help="engine: torch, ct2 (CTranslate2), auto (ct2 where converted; default)",
     )
@@ -198,7 +201,7 @@ def _translate_options(p: argparse.ArgumentParser) -> None:
     add(
         "--engine",
         dest="executor",
-        choices=["local", "ray"],
+        choices=EXECUTORS,
         default=SUPPRESS,
         help="where translation runs: this process (local, default) or a Ray cluster",
     )

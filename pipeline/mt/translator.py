@@ -21,6 +21,9 @@ from pipeline.mt.registry import IDENTITY, ResolvedModel
 
 log = logging.getLogger(__name__)
 
+# Where a model runs (``auto``: cuda when a GPU is present).
+DEVICES = ("auto", "cpu", "cuda")
+
 
 @runtime_checkable
 class Translator(Protocol):
@@ -112,8 +115,9 @@ def pick_device(device: str) -> str:
     """
     import torch
 
-    if device not in ("auto", "cpu", "cuda"):
-        raise ConfigError(f"--device {device!r}: expected auto, cpu or cuda")
+    if device not in DEVICES:
+        known = f"{', '.join(DEVICES[:-1])} or {DEVICES[-1]}"
+        raise ConfigError(f"--device {device!r}: expected {known}")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
