@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from pipeline.claims.merging import greedy_merge
 from pipeline.claims.records import Claim
 from pipeline.facts.date_keys import date_span
 
@@ -248,21 +249,11 @@ def agglomerate(
     Returns:
         Each cluster of two or more claims as (claim indices, signals of the joining pairs).
     """
-    where = list(range(len(views)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(views))}
-    joins: dict[int, list[PairSignals]] = defaultdict(list)
-    for i, j, signals in sorted(edges, key=lambda e: (-e[2].score, e[0], e[1])):
-        ca, cb = where[i], where[j]
-        if ca == cb or not _may_merge(members[ca], members[cb], views, scorer, params):
-            continue
-        if len(members[ca]) < len(members[cb]):
-            ca, cb = cb, ca
-        for k in members[cb]:
-            where[k] = ca
-        members[ca].extend(members.pop(cb))
-        joins[ca].extend(joins.pop(cb, []))
-        joins[ca].append(signals)
-    return [(sorted(m), joins[c]) for c, m in members.items() if len(m) > 1]
+    def may_merge(a: list[int], b: list[int]) -> bool:
+        return _may_merge(a, b, views, scorer, params)
+
+    groups = greedy_merge(len(views), edges, may_merge)
+    return [(members, joins) for members, joins in groups if len(members) > 1]
 
 
 def _may_merge(

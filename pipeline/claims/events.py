@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.claims.mentions import Mention, time_gap
+from pipeline.claims.merging import greedy_merge
 from pipeline.facts.actions import compatible, family
 from pipeline.facts.date_keys import date_span
 
@@ -209,21 +210,10 @@ def group_mentions(
     Returns:
         Every group (one mention or more) as (mention indices, signals of its links).
     """
-    where = list(range(len(views)))
-    groups: dict[int, list[int]] = {i: [i] for i in range(len(views))}
-    joins: dict[int, list[LinkSignals]] = defaultdict(list)
-    for i, j, signals in sorted(links, key=lambda e: (-e[2].score, e[0], e[1])):
-        ga, gb = where[i], where[j]
-        if ga == gb or not _may_merge(groups[ga], groups[gb], views, scorer, params):
-            continue
-        if len(groups[ga]) < len(groups[gb]):
-            ga, gb = gb, ga
-        for k in groups[gb]:
-            where[k] = ga
-        groups[ga].extend(groups.pop(gb))
-        joins[ga].extend(joins.pop(gb, []))
-        joins[ga].append(signals)
-    return [(sorted(m), joins.get(g, [])) for g, m in groups.items()]
+    def may_merge(a: list[int], b: list[int]) -> bool:
+        return _may_merge(a, b, views, scorer, params)
+
+    return greedy_merge(len(views), links, may_merge)
 
 
 def _may_merge(
