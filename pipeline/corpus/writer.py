@@ -112,31 +112,10 @@ class CorpusWriter:
             self.counts[f"{pair}.{fmt}"] += 1
 
     def _write_jsonl(self, t: Translation, pair: str, target: str) -> None:
-        row = {
-            "doc_id": t.doc_id,
-            "seg_id": t.seg_id,
-            "src_lang": t.src_lang,
-            "tgt_lang": t.tgt_lang,
-            "source": clean_text(t.source),
-            "translation": clean_text(target),
-            "model": public_model(t.model),
-            "flags": list(t.flags),
-        }
-        handle = self._handle("corpus.jsonl")
-        handle.write(json_line(row) + "\n")
+        self._handle("corpus.jsonl").write(json_line(_row(t, target)) + "\n")
 
     def _write_parquet(self, t: Translation, pair: str, target: str) -> None:
-        row = {
-            "doc_id": t.doc_id,
-            "seg_id": t.seg_id,
-            "src_lang": t.src_lang,
-            "tgt_lang": t.tgt_lang,
-            "source": clean_text(t.source),
-            "translation": clean_text(target),
-            "model": public_model(t.model),
-            "flags": list(t.flags),
-        }
-        self._sink("corpus.parquet", "parquet", t).write(row)
+        self._sink("corpus.parquet", "parquet", t).write(_row(t, target))
 
     def _write_hf(self, t: Translation, pair: str, target: str) -> None:
         texts = {t.src_lang: clean_text(t.source), t.tgt_lang: clean_text(target)}
@@ -161,3 +140,17 @@ class CorpusWriter:
             props["x-flags"] = ",".join(t.flags)
         variants = {t.src_lang: clean_text(t.source), t.tgt_lang: clean_text(target)}
         handle.write(tmx_unit(f"{t.doc_id}:{t.seg_id}", t.src_lang, variants, props))
+
+
+def _row(t: Translation, target: str) -> dict[str, object]:
+    """One pair as the JSONL and Parquet corpora hold it (the same columns in both)."""
+    return {
+        "doc_id": t.doc_id,
+        "seg_id": t.seg_id,
+        "src_lang": t.src_lang,
+        "tgt_lang": t.tgt_lang,
+        "source": clean_text(t.source),
+        "translation": clean_text(target),
+        "model": public_model(t.model),
+        "flags": list(t.flags),
+    }
