@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from pipeline import InputError
 from pipeline.io.files import read_text
+from pipeline.io.jsonl import parse_jsonl_text
 
 __all__ = ["CSV_FIELDS", "VERDICTS", "Judgment", "read_judgments", "summarize"]
 
@@ -99,15 +99,7 @@ def read_judgments(path: Path) -> list[Judgment]:
         for row in reader:
             found.append(_judgment(row, f"{path}:{reader.line_num}"))
         return found
-    for number, raw in enumerate(text.split("\n"), 1):
-        if not raw.strip():
-            continue
-        try:
-            row = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise InputError(f"{path}:{number}: expected an object")
+    for number, row in parse_jsonl_text(path, text):
         found.append(_judgment(row, f"{path}:{number}"))
     return found
 

@@ -16,7 +16,6 @@ as sacrebleu's command line reads them, so the figures equal its own.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 from pipeline import InputError
 from pipeline.io.atomic import atomic_text_writer
 from pipeline.io.files import read_text
-from pipeline.io.jsonl import read_records
+from pipeline.io.jsonl import parse_jsonl_text, read_records
 from pipeline.records import Segment, Translation
 
 __all__ = ["Key", "Lines", "align", "read_lines", "write_translations_text"]
@@ -59,14 +58,8 @@ def _plain_lines(text: str) -> list[str]:
 def _jsonl_lines(path: Path, text: str, field: str) -> Lines:
     texts: list[str] = []
     keys: list[Key] = []
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(obj, dict) or "doc_id" not in obj or "seg_id" not in obj:
+    for lineno, obj in parse_jsonl_text(path, text):
+        if "doc_id" not in obj or "seg_id" not in obj:
             raise InputError(f"{path}:{lineno}: expected an object with doc_id and seg_id")
         value = obj.get(field)
         if value is None and obj.get("status") == "identity":

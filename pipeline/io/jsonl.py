@@ -53,19 +53,31 @@ def read_jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise InputError(
                     f"{path}:{lineno}: not UTF-8 at byte {exc.start} of the line ({exc.reason})"
                 ) from exc
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line.rstrip("\r\n"))
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
-                ) from exc
-            if not isinstance(obj, dict):
-                raise InputError(
-                    f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}"
-                )
-            yield lineno, obj
+            if line.strip():
+                yield lineno, _object(path, lineno, line)
+
+
+def parse_jsonl_text(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` of JSONL text already read from ``path``.
+
+    For files read whole first (to sniff their form); errors as :func:`read_jsonl`.
+    """
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            yield lineno, _object(path, lineno, line)
+
+
+def _object(path: Path, lineno: int, line: str) -> dict[str, Any]:
+    """One line's JSON object, or an InputError naming the file, the line and what is wrong."""
+    try:
+        obj = json.loads(line.rstrip("\r\n"))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
+        ) from exc
+    if not isinstance(obj, dict):
+        raise InputError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
+    return obj
 
 
 def read_records(path: Path, cls: type[R], required: tuple[str, ...] = ()) -> Iterator[R]:
