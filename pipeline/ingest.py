@@ -206,7 +206,7 @@ def run(config: Config) -> StageResult:
     kept = [d for _, d in sorted((n, d) for n, d in ranked if n is not None)]
     if kept != documents:  # a resumed partial held records of other or edited inputs
         write_records(target, kept)
-    return _result(config, kept, inputs, reused=False)
+    return _result(config, kept, inputs)
 
 
 # The start of a skip reason -> its key in the counts (``skipped_duplicate``...).
@@ -223,9 +223,7 @@ def _skip_key(error: str | None) -> str:
     return next((key for start, key in _SKIP_KEYS if (error or "").startswith(start)), "other")
 
 
-def _result(
-    config: Config, documents: list[Document], inputs: dict[str, str], reused: bool
-) -> StageResult:
+def _result(config: Config, documents: list[Document], inputs: dict[str, str]) -> StageResult:
     statuses = Counter(d.status for d in documents)
     paragraphs = [p for d in documents for p in d.paragraphs]
     reasons = Counter(_skip_key(d.error) for d in documents if d.status == "skipped")
@@ -255,7 +253,6 @@ def _result(
         outputs=(config.out / DOCUMENTS,),
         counts=counts,
         failures=failures,
-        reused=reused,
         inputs=inputs,
         files=files,
         settings=config.settings(),
