@@ -159,3 +159,31 @@ def test_clean_up_tokenization_spaces(tiny_marian: Path, tmp_path: Path) -> None
     expected = reference.batch_decode(sequences, skip_special_tokens=True)  # type: ignore[attr-defined]
     assert [ours.decode(s) for s in sequences] == [e.strip() for e in expected]
     assert ours.clean_up and " ," not in ours.decode(sequences[0])
+
+
+def test_torch_backend_translates_as_with_marian_tokenizer(tmp_path: Path) -> None:
+    # the torch backend feeds our ids, padded, and decodes with ours: the same outputs
+    # as MarianTokenizer(padding=True) -> generate -> batch_decode, as it ran before
+    # (test_ct2's fixture and inputs: there outputs differ from input to input)
+    import torch
+    from transformers import MarianMTModel
+
+    from pipeline.mt.marian_translator import MarianTranslator
+    from pipeline.mt.registry import ResolvedModel
+    from pipeline.mt.translator import GenerationSettings
+    from tests.support.tiny_marian import build_tiny_marian
+
+    lines = (ROOT / "tests" / "data" / "ct2_inputs.txt").read_text(encoding="utf-8").splitlines()
+    folder = build_tiny_marian(tmp_path / "ct2-sized", size="ct2", text=lines)
+    snapshot = ResolvedModel(None, folder, "t", "r")  # type: ignore[arg-type]
+    translator = MarianTranslator(snapshot, GenerationSettings(2, 8, 0, 1.0, "cpu"))
+    texts = [*lines, "Xin chào", ">>vie<< a</s>b"]
+    got = translator.translate_batch(texts)
+    reference, _ = _pair(folder)
+    model = MarianMTModel.from_pretrained(folder).eval()
+    batch = reference(texts, return_tensors="pt", padding=True, truncation=False)  # type: ignore[operator]
+    generate = {k: v for k, v in translator.settings().items() if k != "defaults_from"}
+    with torch.inference_mode():
+        out = model.generate(**batch, **generate)
+    expected = reference.batch_decode(out, skip_special_tokens=True)  # type: ignore[attr-defined]
+    assert got == [t.strip() for t in expected] and len(set(got)) >= 10

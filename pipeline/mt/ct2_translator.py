@@ -1,12 +1,14 @@
 """The CTranslate2 translator: the torch backend's interface, run by CTranslate2.
 
-It tokenizes with the snapshot's MarianTokenizer (the torch backend's), hands
-every sentence of a call to ``ctranslate2.Translator.translate_batch`` at once
+It tokenizes with the snapshot's own files (:mod:`pipeline.mt.marian_vocab`:
+MarianTokenizer's ids, which the torch backend feeds too), hands every
+sentence of a call to ``ctranslate2.Translator.translate_batch`` at once
 (CTranslate2 sorts and sub-batches by tokens itself), and decodes the pieces
 back as the torch backend decodes ids. The generation settings are those the
 torch backend uses, read from the same files
-(:func:`pipeline.mt.translator.model_generation`, then ``generation_kwargs``),
-mapped to CTranslate2's names by :func:`decoding_options`.
+(:func:`pipeline.mt.translator.snapshot_generation`), mapped to CTranslate2's
+names by :func:`decoding_options`. Neither ``torch`` nor ``transformers`` is
+imported, and ``ctranslate2`` only when a sentence is to be translated.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import ConfigError, ModelError, threads
-from pipeline.io.files import read_json
-from pipeline.mt.ct2_convert import check_conversion, require_ct2
+from pipeline.mt.ct2_convert import check_conversion, ct2_installed, require_ct2
+from pipeline.mt.marian_vocab import MarianVocab, load_marian_vocab
 from pipeline.mt.registry import ResolvedModel
-from pipeline.mt.translator import GenerationSettings, generation_kwargs, model_generation
+from pipeline.mt.translator import GenerationSettings, model_positions, snapshot_generation
 
 __all__ = ["Ct2Options", "Ct2Translator", "decoding_options", "load_ct2_translator"]
 
@@ -95,26 +97,29 @@ def decoding_options(
 class Ct2Translator:
     """A converted MarianMT model run by CTranslate2 (the ``Translator`` interface).
 
-    Build it with :func:`load_ct2_translator`; the constructor only stores.
+    Build it with :func:`load_ct2_translator`; the constructor only stores. The
+    name, settings, limit and token counts come from the snapshot's files;
+    ``ctranslate2`` is imported and the model loaded on the first
+    :meth:`translate_batch`, so a run the cache answers whole loads nothing.
 
     Args:
         model: the resolved snapshot (id, revision, folder).
-        translator: a loaded ``ctranslate2.Translator``.
-        tokenizer: the snapshot's MarianTokenizer.
+        converted: the converted model's folder.
+        vocab: the snapshot's tokenizer (:mod:`pipeline.mt.marian_vocab`).
         decoding: ``translate_batch`` keywords (see :func:`decoding_options`).
         options: quantization, threads and batching.
-        max_tokens: the longest input the model takes.
+        device: the requested device (``auto``, ``cpu`` or ``cuda``), resolved on loading.
         source: the file the generation defaults came from.
     """
 
     def __init__(
         self,
         model: ResolvedModel,
-        translator: Any,
-        tokenizer: Any,
+        converted: Path,
+        vocab: MarianVocab,
         decoding: dict[str, Any],
         options: Ct2Options,
-        max_tokens: int,
+        device: str,
         source: str = "",
     ) -> None:
         self.model_id = model.model_id
@@ -124,12 +129,14 @@ class Ct2Translator:
         # CTranslate2 re-batches by tokens inside one call (max_batch_size): the stage
         # hands it this many length-sorted segments at once instead of its own batches.
         self.segments_per_call = options.segments_per_call
-        self.max_tokens = max_tokens
-        self._translator = translator
-        self._tokenizer = tokenizer
+        self.max_tokens = _max_tokens(model.folder, vocab)
+        self._converted = converted
+        self._vocab = vocab
         self._decoding = decoding
         self._options = options
+        self._device = device
         self._source = source
+        self._translator: Any = None
 
     def settings(self) -> dict[str, Any]:
         """The effective decoding settings (part of the cache key) and their defaults' file."""
@@ -137,32 +144,33 @@ class Ct2Translator:
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts with the model's tokenizer (``</s>`` included, no truncation)."""
-        if not texts:
-            return []
-        return [len(ids) for ids in self._tokenizer(texts, verbose=False)["input_ids"]]
+        return [len(ids) for ids in self._vocab.encode_batch(texts)]
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
         """Source pieces of each text, ending in ``</s>``, as the torch backend feeds them."""
-        convert = self._tokenizer.convert_ids_to_tokens
-        return [convert(ids) for ids in self._tokenizer(texts, verbose=False)["input_ids"]]
+        return [self._vocab.tokens(ids) for ids in self._vocab.encode_batch(texts)]
 
     def detokenize(self, pieces: list[list[str]]) -> list[str]:
         """Text of each hypothesis, decoded as the torch backend decodes ids."""
-        to_ids = self._tokenizer.convert_tokens_to_ids
-        texts = self._tokenizer.batch_decode([to_ids(p) for p in pieces], skip_special_tokens=True)
-        return [t.strip() for t in texts]
+        return [self._vocab.decode(self._vocab.target_ids(p)) for p in pieces]
 
     def translate_batch(self, texts: list[str]) -> list[str]:
         """Translate texts in one CTranslate2 call; the output keeps their order."""
         if not texts:
             return []
-        results = self._translator.translate_batch(
+        results = self._loaded().translate_batch(
             self.tokenize(texts),
             max_batch_size=self._options.max_batch_size,
             batch_type=self._options.batch_type,
             **self._decoding,
         )
         return self.detokenize([r.hypotheses[0] for r in results])
+
+    def _loaded(self) -> Any:
+        """The ``ctranslate2.Translator``, loaded on first use."""
+        if self._translator is None:
+            self._translator = _load(self._converted, self._device, self._options)
+        return self._translator
 
 
 def _cores() -> int:
@@ -200,24 +208,48 @@ def _compute_type(device: str, quantization: str) -> str:
     return "default"
 
 
-def _generation(folder: Path, settings: GenerationSettings) -> tuple[dict[str, Any], int, str]:
-    """The torch backend's generate kwargs, the input limit, and the defaults' file."""
-    fields, source = model_generation(folder)
-    positions = int(read_json(folder / "config.json")["max_position_embeddings"])
-    return generation_kwargs(fields, settings, positions), positions, source
+def _max_tokens(folder: Path, vocab: MarianVocab) -> int:
+    """The longest input: the position embeddings, or the tokenizer's limit if lower."""
+    return min(model_positions(folder), vocab.model_max_length)
 
 
-def _suppressed(generate: dict[str, Any], tokenizer: Any) -> list[list[str]]:
+def _suppressed(generate: dict[str, Any], vocab: MarianVocab) -> list[list[str]]:
     """Bad words as token sequences, without ``[<pad>]`` (not in the converted vocabulary)."""
-    pad = [tokenizer.pad_token_id]
-    bad = [ids for ids in generate.get("bad_words_ids") or [] if ids != pad]
-    return [tokenizer.convert_ids_to_tokens(ids) for ids in bad]
+    bad = [ids for ids in generate.get("bad_words_ids") or [] if ids != [vocab.pad_id]]
+    return [vocab.tokens(ids) for ids in bad]
+
+
+def _load(converted: Path, requested: str, options: Ct2Options) -> Any:
+    """Load the converted model with CTranslate2 on the requested device.
+
+    Raises:
+        ModelError: the package missing, or a model it cannot load.
+        ConfigError: ``cuda`` asked for without a GPU.
+    """
+    ctranslate2 = require_ct2()
+    device = _device(requested, ctranslate2)
+    threads, parallel = _threads(device, options.intra_threads, options.inter_threads)
+    try:
+        translator = ctranslate2.Translator(
+            str(converted),
+            device=device,
+            compute_type=_compute_type(device, options.quantization),
+            intra_threads=threads,
+            inter_threads=parallel,
+        )
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelError(f"{converted}: cannot load ({exc})") from exc
+    log.info("loaded %s on %s, %d x %d threads", converted, device, parallel, threads)
+    return translator
 
 
 def load_ct2_translator(
     model: ResolvedModel, settings: GenerationSettings, options: Ct2Options, converted: Path
 ) -> Ct2Translator:
-    """Load a converted model after checking it was made from ``model``'s revision.
+    """A translator of a converted model, checked to be made from ``model``'s revision.
+
+    Reads the snapshot's tokenizer and generation files; the converted model
+    itself loads when the translator first translates.
 
     Args:
         model: the resolved snapshot (its tokenizer and generation config are used).
@@ -226,30 +258,17 @@ def load_ct2_translator(
         converted: the converted model's folder.
 
     Raises:
-        ModelError: package missing, no converted model, or a revision mismatch.
+        ModelError: package missing, no converted model, a revision mismatch, or
+            unreadable snapshot files.
     """
+    if not ct2_installed():
+        require_ct2()  # raises, naming the package to install
     if not converted.is_dir():
         raise ModelError(f"{converted}: no converted model; run `parallax models convert` first")
     check_conversion(converted, model.revision)
-    ctranslate2 = require_ct2()
-    from transformers import MarianTokenizer
-
-    device = _device(settings.device, ctranslate2)
-    threads, parallel = _threads(device, options.intra_threads, options.inter_threads)
-    try:
-        generate, positions, source = _generation(model.folder, settings)
-        translator = ctranslate2.Translator(
-            str(converted),
-            device=device,
-            compute_type=_compute_type(device, options.quantization),
-            intra_threads=threads,
-            inter_threads=parallel,
-        )
-        tokenizer = MarianTokenizer.from_pretrained(model.folder)
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise ModelError(f"{converted}: cannot load ({exc})") from exc
+    vocab = load_marian_vocab(model.folder)
+    generate, source = snapshot_generation(model.folder, settings)
     forced = generate.get("forced_eos_token_id") is not None
-    decoding = decoding_options(generate, forced, _suppressed(generate, tokenizer))
-    log.info("loaded %s on %s, %d x %d threads: %s", converted, device, parallel, threads, decoding)
-    limit = min(positions, int(tokenizer.model_max_length))
-    return Ct2Translator(model, translator, tokenizer, decoding, options, limit, source)
+    decoding = decoding_options(generate, forced, _suppressed(generate, vocab))
+    log.info("%s with ct2 (%s): %s", model.name, converted, decoding)
+    return Ct2Translator(model, converted, vocab, decoding, options, settings.device, source)

@@ -1,9 +1,11 @@
 """Translating chunks of segments: model choice per language, cache, splitting, batching.
 
 :class:`Translating` is the per-chunk work of the translate stage
-(:mod:`pipeline.translate` streams segments through it). Each language's model
-is resolved and loaded once, on first use; a model that cannot be found is
-remembered as the reason its language's segments stay untranslated.
+(:mod:`pipeline.translate` streams segments through it). Each language's
+translator is built once, on first use, from the snapshot's files; its weights
+load only when the cache leaves something to translate. A model that cannot be
+found or loaded is remembered as the reason its language's segments stay
+untranslated.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class EngineSettings:
 
 
 class Translating:
-    """Translates chunks of segments; loads each language's model once, on first use.
+    """Translates chunks of segments; builds each language's translator once, on first use.
 
     Args:
         config: the engine's settings.

@@ -1,6 +1,10 @@
 """The torch backend: a MarianMT model run with ``transformers``.
 
-``torch`` and ``transformers`` are imported when the model is first used.
+Its name, generation settings, input limit and token counts come from the
+snapshot's files (:mod:`pipeline.mt.marian_vocab` tokenizes, with the ids of
+``MarianTokenizer``); ``torch`` and ``transformers`` are imported, and the
+weights loaded, when the first batch is translated. So a run the cache answers
+whole loads no model.
 """
 
 from __future__ import annotations
@@ -9,20 +13,21 @@ import logging
 from typing import Any
 
 from pipeline import ModelError, threads
+from pipeline.mt.marian_vocab import MarianVocab, load_marian_vocab
 from pipeline.mt.registry import ResolvedModel
 from pipeline.mt.translator import (
     GenerationSettings,
     Translator,
-    generation_kwargs,
-    model_generation,
+    model_positions,
     pick_device,
+    snapshot_generation,
 )
 
 log = logging.getLogger(__name__)
 
 
 class MarianTranslator:
-    """A MarianMT model run with ``transformers`` and ``torch``, loaded on first use.
+    """A MarianMT model run with ``transformers`` and ``torch``, loaded on first translation.
 
     Args:
         model: the resolved model (folder, id, revision).
@@ -38,67 +43,81 @@ class MarianTranslator:
         self.folder = model.folder
         self._requested = settings
         self._model: Any = None
-        self._tokenizer: Any = None
-        self._generate: dict[str, Any] = {}
+        self._vocab: MarianVocab | None = None
+        self._generate: dict[str, Any] | None = None
         self._source = ""
         self._device = "cpu"
-        self._max_tokens = 0
 
-    def _load(self) -> None:
+    def _tokenizer(self) -> MarianVocab:
+        if self._vocab is None:
+            self._vocab = load_marian_vocab(self.folder)
+        return self._vocab
+
+    def _generation(self) -> dict[str, Any]:
+        """The ``generate`` keywords, from the snapshot's files (no weights needed)."""
+        if self._generate is None:
+            self._generate, self._source = snapshot_generation(self.folder, self._requested)
+        return self._generate
+
+    def _load(self) -> Any:
         if self._model is not None:
-            return
-        from transformers import MarianMTModel, MarianTokenizer
+            return self._model
+        from transformers import MarianMTModel
         from transformers.utils import logging as hf_logging
 
         threads.apply_torch()
         hf_logging.disable_progress_bar()
         self._device = pick_device(self._requested.device)
         try:
-            self._tokenizer = MarianTokenizer.from_pretrained(self.folder)
             model = MarianMTModel.from_pretrained(self.folder)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{self.folder}: cannot load {self.model_id} ({exc})") from exc
         self._model = model.to(self._device).eval()  # type: ignore[arg-type]
-        positions = int(model.config.max_position_embeddings)
-        self._max_tokens = min(positions, int(self._tokenizer.model_max_length))
-        fields, self._source = model_generation(self.folder)
-        self._generate = generation_kwargs(fields, self._requested, positions)
         log.info(
-            "loaded %s on %s: %s (from %s)", self.name, self._device, self._generate, self._source
+            "loaded %s on %s: %s (from %s)",
+            self.name,
+            self._device,
+            self._generation(),
+            self._source,
         )
+        return self._model
 
     @property
     def max_tokens(self) -> int:
-        """The longest input the model takes (its position embeddings)."""
-        self._load()
-        return self._max_tokens
+        """The longest input the model takes (its position embeddings, or the tokenizer's limit)."""
+        return min(model_positions(self.folder), self._tokenizer().model_max_length)
 
     def settings(self) -> dict[str, Any]:
         """The effective generation keyword arguments, and the file the defaults came from."""
-        self._load()
-        return {**self._generate, "defaults_from": self._source}
+        generate = self._generation()
+        return {**generate, "defaults_from": self._source}
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts with the model's tokenizer (``</s>`` included, no truncation)."""
         if not texts:
             return []
-        self._load()
-        return [
-            len(ids) for ids in self._tokenizer(texts, truncation=False, verbose=False)["input_ids"]
-        ]
+        return [len(ids) for ids in self._tokenizer().encode_batch(texts)]
 
     def translate_batch(self, texts: list[str]) -> list[str]:
         """Translate one batch with ``generate`` under ``torch.inference_mode()``."""
         if not texts:
             return []
-        self._load()
+        model = self._load()
         import torch
 
-        batch = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
-        batch = {k: v.to(self._device) for k, v in batch.items()}
+        vocab = self._tokenizer()
+        ids = vocab.encode_batch(texts)
+        width = max(len(row) for row in ids)
+        # padded on the right with <pad>, as MarianTokenizer(padding=True) pads
+        padded = [row + [vocab.pad_id] * (width - len(row)) for row in ids]
+        mask = [[1] * len(row) + [0] * (width - len(row)) for row in ids]
+        batch = {
+            "input_ids": torch.tensor(padded, device=self._device),
+            "attention_mask": torch.tensor(mask, device=self._device),
+        }
         with torch.inference_mode():
-            out = self._model.generate(**batch, **self._generate)
-        return [s.strip() for s in self._tokenizer.batch_decode(out, skip_special_tokens=True)]
+            out = model.generate(**batch, **self._generation())
+        return [vocab.decode(row) for row in out.tolist()]
 
 
 def marian_factory(model: ResolvedModel, settings: GenerationSettings) -> Translator:

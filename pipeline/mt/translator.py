@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from pipeline import ConfigError
+from pipeline import ConfigError, InputError, ModelError
 from pipeline.io.files import read_json
 from pipeline.mt.registry import IDENTITY, ResolvedModel
 
@@ -157,6 +157,18 @@ def model_generation(folder: Path) -> tuple[dict[str, Any], str]:
     return fields, name
 
 
+def model_positions(folder: Path) -> int:
+    """A snapshot's position embeddings (``config.json``), its longest input and output.
+
+    Raises:
+        ModelError: no readable ``config.json``, or no ``max_position_embeddings`` in it.
+    """
+    try:
+        return int(read_json(folder / "config.json")["max_position_embeddings"])
+    except (InputError, KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{folder}: no max_position_embeddings in config.json ({exc})") from exc
+
+
 def generation_kwargs(
     model: Mapping[str, Any], settings: GenerationSettings, positions: int
 ) -> dict[str, Any]:
@@ -184,6 +196,19 @@ def generation_kwargs(
     if settings.min_new_tokens:  # only when set, so earlier cache keys stay valid
         kwargs["min_new_tokens"] = settings.min_new_tokens
     return kwargs
+
+
+def snapshot_generation(folder: Path, settings: GenerationSettings) -> tuple[dict[str, Any], str]:
+    """A snapshot's ``generate`` keywords (:func:`generation_kwargs`) and their file, no weights.
+
+    Raises:
+        ModelError: the generation files or ``config.json`` unreadable.
+    """
+    try:
+        fields, source = model_generation(folder)
+    except InputError as exc:
+        raise ModelError(f"{folder}: cannot read the generation settings ({exc})") from exc
+    return generation_kwargs(fields, settings, model_positions(folder)), source
 
 
 def settings_of(translator: Translator) -> Mapping[str, Any]:
