@@ -12,11 +12,12 @@ settings only shape the cache keys here; the reruns translate nothing).
 Each contender (backend x checkout) runs in interleaved rounds (``bench.whole_command.rounds``);
 figures are one child process's wall seconds, CPU seconds and peak RSS, medians of
 ``--rounds``, and ratios are taken round by round. Every rerun is checked to have translated
-every segment with no text sent to a model (the manifest's counts).
+every segment with no text sent to a model (the manifest's counts). ``--first`` adds ct2 runs
+on an empty cache (what the ct2 path saves by importing neither torch nor transformers).
 
 Usage:
     python -m bench.cached_rerun [--baseline ../main] [--sentences 200] [--rounds 3]
-        [--model-dir /tmp/opus-model]
+        [--model-dir /tmp/opus-model] [--first]
 """
 
 from __future__ import annotations
@@ -64,13 +65,16 @@ def write_segments(path: Path, texts: list[str]) -> None:
     write_records(path, rows)
 
 
-def translate(checkout: Path, backend: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def translate(
+    checkout: Path, backend: str, args: argparse.Namespace, work: Path, cache: str = ""
+) -> dict[str, Any]:
     """One ``translate`` command into a fresh folder on the shared cache; its figures and counts."""
     out = Path(tempfile.mkdtemp(dir=work))
+    cache = cache or str(work / f"cache-{backend}.sqlite")
     shutil.copy(work / "segments.jsonl", out / "segments.jsonl")
     snap = args.model_dir / "opus-mt-vi-en"
     cmd = [sys.executable, "-m", "pipeline", "-q", "translate", "--out", str(out)]
-    cmd += ["--cache", str(work / f"cache-{backend}.sqlite"), "--models-dir", str(args.model_dir)]
+    cmd += ["--cache", cache, "--models-dir", str(args.model_dir)]
     cmd += ["--model", f"vi={snap}", "--model", f"zh={snap}", "--backend", backend]
     cmd += ["--quantization", "int8", "--device", "cpu", "--beam-size", "1"]
     cmd += ["--max-new-tokens", "16"]
@@ -89,6 +93,16 @@ def rerun(checkout: Path, backend: str, args: argparse.Namespace, work: Path) ->
     return result
 
 
+def first_run(checkout: Path, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """A ct2 run on an empty cache: every segment translated (``--first``)."""
+    cache = Path(tempfile.mkdtemp(dir=work)) / "cache.sqlite"
+    result = translate(checkout, "ct2", args, work, str(cache))
+    shutil.rmtree(cache.parent)
+    if result["counts"].get("translated") != args.sentences or result["counts"].get("cached"):
+        raise SystemExit(f"{checkout}: not a first run: {result['counts']}")
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -96,6 +110,7 @@ def main() -> int:
     parser.add_argument("--sentences", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--model-dir", type=Path, default=Path("/tmp/opus-model"))
+    parser.add_argument("--first", action="store_true", help="also ct2 runs on an empty cache")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, {len(os.sched_getaffinity(0))} available to this process")
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (a shared machine)")
@@ -119,18 +134,21 @@ def main() -> int:
             for backend in BACKENDS
             for name, c in checkouts.items()
         }
+        if args.first:
+            for name, c in checkouts.items():
+                contenders[f"ct2 first {name}"] = partial(first_run, c, args, work)
         results = rounds(contenders, args.rounds)
-    print(f"\nfully cached rerun of translate, {args.sentences} segments (zh + vi), medians:")
-    print(f"  {'contender':16} {'wall s':>7} {'CPU s':>7} {'peak MiB':>9}")
+    print(f"\ntranslate, {args.sentences} segments (zh + vi); cached unless 'first'; medians:")
+    print(f"  {'contender':20} {'wall s':>7} {'CPU s':>7} {'peak MiB':>9}")
     for name, rows in results.items():
         wall, cpu, peak = (median(rows, k) for k in FIGURES)
-        print(f"  {name:16} {wall:7.2f} {cpu:7.2f} {peak:9.0f}")
+        print(f"  {name:20} {wall:7.2f} {cpu:7.2f} {peak:9.0f}")
     if "baseline" in checkouts:
         print("  this / baseline, paired by round:")
-        for backend in BACKENDS:
+        for backend in BACKENDS + (("ct2 first",) if args.first else ()):
             this, base = results[f"{backend} this"], results[f"{backend} baseline"]
             ratios = " ".join(f"{k} {paired_ratio(this, base, k):.2f}" for k in FIGURES)
-            print(f"    {backend:6} {ratios}")
+            print(f"    {backend:9} {ratios}")
     return 0
 
 
