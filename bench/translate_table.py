@@ -165,7 +165,8 @@ class Contenders:
         cmd += ["--out", str(out), "--models-dir", str(self.snap.parent), "--cache", str(cache)]
         cmd += ["--model", f"vi={self.snap}", "--model", f"zh={self.snap}"]
         cmd += ["--backend", backend, "--device", "cpu", "--beam-size", str(self.beam)]
-        cmd += ["--max-new-tokens", str(self.args.tokens), "--min-new-tokens", str(self.args.tokens)]
+        tokens = str(self.args.tokens)
+        cmd += ["--max-new-tokens", tokens, "--min-new-tokens", tokens]
         cmd += ["--no-repeat-ngram-size", "0"]
         result = child(cmd, ROOT)
         stage = read_json(out / "manifest.json")["stages"]["translate"]
