@@ -112,6 +112,10 @@ def prepare(work: Path) -> Path:
     return snap
 
 
+PREPARE = "import sys; from pathlib import Path; from bench.translate_table import prepare; "
+PREPARE += "prepare(Path(sys.argv[1]))"
+
+
 def write_inputs(folder: Path, n: int) -> tuple[Path, Path]:
     """The sentences as a text file (scripts) and as segments (the stage)."""
     from pipeline.io.jsonl import write_records
@@ -245,6 +249,13 @@ def busy(n: int) -> Iterator[None]:
             proc.wait()
 
 
+def _own_peak() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _sizes(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x]
 
@@ -261,10 +272,14 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=0, help="spinning processes alongside")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ptable")
     args = parser.parse_args()
-    snap = prepare(args.work)
+    snap = args.work / "opus"
+    # in a child: a peak resident size survives fork and exec, so a parent that loaded the
+    # model would lend its peak to every contender's figure
+    subprocess.run([sys.executable, "-c", PREPARE, str(args.work)], cwd=ROOT, check=True)
     print(f"{os.cpu_count()} CPUs, {len(os.sched_getaffinity(0))} available to this process")
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; busy: {args.busy}")
     print(f"{args.tokens} forced new tokens; OPUS-shaped random model {snap}")
+    print(f"this process's peak resident memory {_own_peak():.0f} MiB (the floor of every peak)")
     with busy(args.busy):
         for n in args.sizes:
             for beam in args.beams:
