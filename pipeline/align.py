@@ -45,6 +45,7 @@ from pipeline.claims.similarity import (
     SIMILARITY_KINDS,
     Embedder,
     LexicalEncoder,
+    fit_words,
     pair_cosines,
     resolve_kind,
     top_terms,
@@ -190,8 +191,9 @@ def align_claims(
     rarity = key_rarity(claims)
     views = [claim_view(c, c.anchor, rarity) for c in claims]
     texts = [c.translation for c in claims]
-    left, right, blocks = candidate_pairs(views, top_terms(texts, params.terms), params)
-    rows = encoder.encode(texts) if claims else None
+    words = fit_words(texts) if claims else None
+    left, right, blocks = candidate_pairs(views, top_terms(texts, params.terms, words), params)
+    rows = encoder.encode(texts, words) if claims else None
     cosines = pair_cosines(rows, left, right) if len(left) else np.zeros(0)
     log.info("align: %d claims, %d candidate pairs, blocks %s", len(claims), len(left), blocks)
     edges = _accepted_pairs(views, left, right, cosines, params)
