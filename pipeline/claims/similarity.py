@@ -209,7 +209,9 @@ def top_terms(texts: Sequence[str], k: int, words: WordTfidf | None = None) -> l
     if not words.vocab:  # no content word in any text
         return [[] for _ in texts]
     matrix, vocab = words.rows, words.vocab
-    shared = np.asarray((matrix > 0).sum(axis=0)).ravel() > 1
+    # Counted on the stored entries: ``matrix > 0`` would sort the shared matrix's
+    # indices in place, and the lexical rows built on it change in the last bits.
+    shared = np.bincount(matrix.indices[matrix.data > 0], minlength=matrix.shape[1]) > 1
     out = []
     for row in range(matrix.shape[0]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
