@@ -19,21 +19,21 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from pipeline import ConfigError, InputError
 from pipeline.claims.blocking import candidate_pairs
-from pipeline.claims.clustering import PairSignals, Params, accepted, agglomerate, key_rarity
+from pipeline.claims.clustering import PairSignals, Params, agglomerate, key_rarity
 from pipeline.claims.clustering import view as claim_view
 from pipeline.claims.event_records import find_events, summarize_events
 from pipeline.claims.events import EventParams
+from pipeline.claims.pairing import accepted_pairs, linkage_scorer
 from pipeline.claims.records import Claim, Cluster, ClusterMember
-from pipeline.claims.scoring import NOT_BLOCKED, ClaimArrays, claim_arrays, score_pairs
+from pipeline.claims.scoring import claim_arrays
 from pipeline.claims.select import claims_of, read_documents, read_segments
 from pipeline.claims.similarity import (
     SIMILARITY_KINDS,
@@ -191,61 +191,13 @@ def align_claims(
     cosines = pair_cosines(rows, left, right) if len(left) else np.zeros(0)
     log.info("align: %d claims, %d candidate pairs, blocks %s", len(claims), len(left), blocks)
     arrays = claim_arrays(views)
-    edges = _accepted_pairs(arrays, left, right, cosines, params)
-    scorer = _linkage_scorer(arrays, rows, left * len(claims) + right, cosines, params)
+    edges = accepted_pairs(arrays, (left, right, cosines), params)
+    scorer = linkage_scorer(arrays, rows, (left, right, cosines), edges, params)
     groups = agglomerate(views, edges, scorer, params)
     joined = {i for members, _ in groups for i in members}
     groups += [([i], []) for i in range(len(claims)) if i not in joined]
     clusters = [build_cluster([claims[i] for i in m], joins) for m, joins in groups]
     return sorted(clusters, key=lambda c: (-len(c.docs), -len(c.members), c.cluster_id))
-
-
-def _accepted_pairs(
-    arrays: ClaimArrays,
-    left: np.ndarray,
-    right: np.ndarray,
-    cosines: np.ndarray,
-    params: Params,
-    chunk: int = 50000,
-) -> list[tuple[int, int, PairSignals]]:
-    """Score the candidate pairs similar enough in text, in chunks; keep those accepted."""
-    similar = np.flatnonzero(cosines >= params.min_text)
-    edges = []
-    for start in range(0, len(similar), chunk):
-        part = similar[start : start + chunk]
-        scores = score_pairs(arrays, left[part], right[part], cosines[part], params)
-        for k in np.flatnonzero(scores.score >= params.threshold).tolist():
-            signals = scores.signals(k)
-            if accepted(signals, params):
-                edges.append((int(scores.left[k]), int(scores.right[k]), signals))
-    return edges
-
-
-def _linkage_scorer(
-    arrays: ClaimArrays, rows: Any, candidates: np.ndarray, cosines: np.ndarray, params: Params
-) -> Callable[[list[tuple[int, int]]], tuple[np.ndarray, np.ndarray]]:
-    """The linkage check's scorer: whether each pair is blocked, and its score, in one call.
-
-    The text similarity of candidate pairs (``candidates``: codes ``i * n + j``,
-    ascending, as :func:`candidate_pairs` gives them) is looked up in
-    ``cosines``; the rest is computed in one call.
-    """
-    n = len(arrays.ids)
-
-    def scorer(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-        a, b = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        codes = lo * n + hi
-        at = np.minimum(np.searchsorted(candidates, codes), max(len(candidates) - 1, 0))
-        known = candidates[at] == codes if len(candidates) else np.zeros(len(codes), dtype=bool)
-        text = np.zeros(len(codes))
-        text[known] = cosines[at[known]]
-        if not known.all():
-            text[~known] = pair_cosines(rows, lo[~known], hi[~known])
-        scores = score_pairs(arrays, lo, hi, text, params)
-        return scores.blocked != NOT_BLOCKED, scores.score
-
-    return scorer
 
 
 def build_cluster(members: Sequence[Claim], joins: Sequence[PairSignals]) -> Cluster:

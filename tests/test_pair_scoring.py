@@ -8,9 +8,11 @@ import random
 import numpy as np
 import pytest
 
+from pipeline.claims import pairing
 from pipeline.claims.clustering import Params, key_rarity, score_pair, view
 from pipeline.claims.records import Claim
 from pipeline.claims.scoring import claim_arrays, score_pairs
+from pipeline.claims.similarity import LexicalEncoder, pair_cosines
 from pipeline.records import Fact
 
 # Small vocabularies, so that pairs share keys, clash, and fill slots one-sided.
@@ -21,6 +23,20 @@ KEYS = {
     "amount": ["2-billion-usd", "12-people"],
     "source": ["reuters", "tass"],  # not an overlap slot: must change nothing
 }
+
+
+WORDS = [
+    "minister",
+    "talks",
+    "call",
+    "video",
+    "Austin",
+    "Shoigu",
+    "hotline",
+    "Syria",
+    "Ukraine",
+    "request",
+]
 
 
 def _date(rng: random.Random) -> str:
@@ -48,8 +64,10 @@ def collection(n: int, seed: int) -> list[Claim]:
         anchor = None
         if rng.random() < 0.8:
             anchor = (dt.date(2022, 5, 1) + dt.timedelta(days=rng.randint(0, 120))).isoformat()
+        text = " ".join(rng.choices(WORDS, k=8))
+        doc = f"d{i // 2}"  # two claims per document
         claims.append(
-            Claim(f"d{i}/1", f"d{i}", "1", "vi", "x", "x", facts=tuple(facts), anchor=anchor)
+            Claim(f"{doc}/{i}", doc, str(i), "vi", text, text, facts=tuple(facts), anchor=anchor)
         )
     return claims
 
@@ -96,3 +114,29 @@ def test_no_pairs_and_no_facts() -> None:
     assert len(score_pairs(arrays, empty, empty, np.zeros(0), Params()).score) == 0
     scores = score_pairs(arrays, np.array([0]), np.array([2]), np.array([0.5]), Params())
     assert scores.signals(0) == score_pair(*(view(c, None) for c in claims[::2]), 0.5, Params())
+
+
+@pytest.mark.parametrize("batch", [pairing.BATCH, 3])  # 3: components scored when asked for
+def test_linkage_scorer_gives_the_scores_of_score_pair(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pairing, "BATCH", batch)
+    claims = collection(30, 5)
+    rarity = key_rarity(claims)
+    views = [view(c, c.anchor, rarity) for c in claims]
+    rows = LexicalEncoder().encode([c.translation for c in claims])
+    left, right = (x.astype(np.int64) for x in np.triu_indices(30, k=1))
+    some = np.arange(len(left)) % 3 == 0  # candidates: a third of the pairs
+    candidates = (left[some], right[some], pair_cosines(rows, left[some], right[some]))
+    # accepted pairs as chains 0-1-..-5, 10-..-19 and 20-21: three components
+    edges = [(i, i + 1, None) for i in (*range(5), *range(10, 19), 20)]
+    scorer = pairing.linkage_scorer(claim_arrays(views), rows, candidates, edges, Params())
+    asked = [(j, i) for i in range(20) for j in range(i + 1, 22) if (i < 6) == (j < 6)]
+    asked = [(i, j) for i, j in asked if claims[i].doc_id != claims[j].doc_id]
+    for _ in range(2):  # the second time from what the first kept
+        blocked, score = scorer(asked)
+        for k, (i, j) in enumerate(asked):
+            text = float(pair_cosines(rows, np.array([i]), np.array([j]))[0])
+            want = score_pair(views[j], views[i], text, Params())
+            assert bool(blocked[k]) == (want.blocked is not None)
+            assert score[k] == pytest.approx(want.score, abs=1e-9)

@@ -26,7 +26,7 @@ from pipeline.claims.clustering import (
     Params,
 )
 
-__all__ = ["ClaimArrays", "PairScores", "claim_arrays", "score_pairs"]
+__all__ = ["ClaimArrays", "PairScores", "claim_arrays", "runs", "score_pairs"]
 
 NOT_BLOCKED, EVENT_DATES, DOCUMENTS = 0, 1, 2  # PairScores.blocked codes
 
@@ -37,6 +37,7 @@ class ClaimArrays:
 
     Attributes:
         ids: claim ids.
+        docs: a number per document, the same for claims of one document.
         key_ptr: claim ``i``'s key codes are ``key_code[key_ptr[i]:key_ptr[i + 1]]``, ascending.
         key_code: codes of ``slot:key``, numbered by slot (``OVERLAP_SLOTS`` order), then key.
         code_slot: the slot index of each code.
@@ -50,6 +51,7 @@ class ClaimArrays:
     """
 
     ids: tuple[str, ...]
+    docs: np.ndarray
     key_ptr: np.ndarray
     key_code: np.ndarray
     code_slot: np.ndarray
@@ -88,8 +90,10 @@ def claim_arrays(views: Sequence[ClaimView]) -> ClaimArrays:
         for v in views
     ]
     spans = [v.spans for v in views]
+    doc: dict[str, int] = {}
     return ClaimArrays(
         ids=tuple(v.claim.claim_id for v in views),
+        docs=np.array([doc.setdefault(v.claim.doc_id, len(doc)) for v in views], dtype=np.int64),
         key_ptr=_ptr([len(k) for k in keys]),
         key_code=np.array([c for k in keys for c in k], dtype=np.int64),
         code_slot=np.array([s for s, _ in names], dtype=np.int64),
@@ -167,7 +171,7 @@ def _ptr(lengths: list[int]) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64)
 
 
-def _ragged(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def runs(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For runs ``start[p] : start[p] + count[p]``: the run of each entry and the entry."""
     owner = np.repeat(np.arange(len(count)), count)
     offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
@@ -179,7 +183,7 @@ def _cross(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every (run of a, run of b) entry pair of each pair: owner pair, rows in a and b, starts."""
     na, nb = ptr[a + 1] - ptr[a], ptr[b + 1] - ptr[b]
-    owner, offset = _ragged(np.zeros(len(a), dtype=np.int64), na * nb)
+    owner, offset = runs(np.zeros(len(a), dtype=np.int64), na * nb)
     n = nb[owner]
     return owner, ptr[a][owner] + offset // n, ptr[b][owner] + offset % n, na * nb
 
@@ -220,7 +224,7 @@ def _time(
     dated = np.where(count[a] > 0, a, b)
     undated = np.where(count[a] > 0, b, a)
     near = np.flatnonzero(rest & (count[dated] > 0) & c.has_anchor[undated])
-    owner, spans = _ragged(c.span_ptr[dated[near]], count[dated[near]])
+    owner, spans = runs(c.span_ptr[dated[near]], count[dated[near]])
     day = c.anchor[undated[near]][owner]
     recent = np.maximum(
         0,
@@ -238,8 +242,8 @@ def _facts(
     slots, pairs = len(OVERLAP_SLOTS), len(a)
     codes = max(len(c.code_slot), 1)
     count = c.key_ptr[1:] - c.key_ptr[:-1]
-    owner_a, ka = _ragged(c.key_ptr[a], count[a])
-    owner_b, kb = _ragged(c.key_ptr[b], count[b])
+    owner_a, ka = runs(c.key_ptr[a], count[a])
+    owner_b, kb = runs(c.key_ptr[b], count[b])
     joint = np.concatenate([owner_a * codes + c.key_code[ka], owner_b * codes + c.key_code[kb]])
     union, times = np.unique(joint, return_counts=True)  # by pair, then code
     shared = union[times == 2]
