@@ -11,7 +11,8 @@ and event-grouping seconds, multi-document events, peak RSS, how many
 injected-event pairs were recovered, and the share of joined pairs whose two
 sentences render the same source line (``same_origin``: WMT23 reference and
 system outputs of one line, or the same sentence reused; the rest join
-sentences of different lines, mostly false matches).
+sentences of different lines, mostly false matches), and how many such
+pairs were joined (``same_pairs``, a measure of recall).
 
 ``stage``: the whole stage (files in and out, facts for every segment) on one size.
 
@@ -242,6 +243,7 @@ def one(n_docs: int, similarity: str) -> dict[str, object]:
         "peak_mb": round(peak_mb, 1),
         "event_pairs": f"{found}/{injected}",
         "same_origin": f"{same / pairs:.3f}" if pairs else "-",
+        "same_pairs": same,
     }
 
 
@@ -303,7 +305,7 @@ def scale(sizes: list[int], similarity: str) -> None:
     cols = ["docs", "segments", "claims", "pairs", "pairs_per_claim", "multi_doc"]
     cols += ["extract_s", "align_s", "events_s"]
     cols += ["events", "peak_mb"]
-    cols += ["event_pairs", "same_origin"]
+    cols += ["event_pairs", "same_origin", "same_pairs"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:
