@@ -56,6 +56,7 @@ class Params:
     window: int = 20
     link_sample: int = 8
     max_share: float = 0.05
+    max_pairs: int = 80
     terms: int = 12
     weights: dict[str, float] = field(
         default_factory=lambda: {"text": 0.6, "facts": 0.25, "time": 0.15}
