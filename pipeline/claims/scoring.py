@@ -181,7 +181,8 @@ def runs(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _cross(
     ptr: np.ndarray, a: np.ndarray, b: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every (run of a, run of b) entry pair of each pair: owner pair, rows in a and b, starts."""
+    """Every (entry of a's run, entry of b's run) of each pair: its pair, the two rows, and
+    how many each pair has."""
     na, nb = ptr[a + 1] - ptr[a], ptr[b + 1] - ptr[b]
     owner, offset = runs(np.zeros(len(a), dtype=np.int64), na * nb)
     n = nb[owner]
