@@ -11,7 +11,8 @@ and event-grouping seconds, multi-document events, peak RSS, how many
 injected-event pairs were recovered, and the share of joined pairs whose two
 sentences render the same source line (``same_origin``: WMT23 reference and
 system outputs of one line, or the same sentence reused; the rest join
-sentences of different lines, mostly false matches).
+sentences of different lines, mostly false matches), and how many such
+pairs were joined (``same_pairs``, a measure of recall).
 
 ``stage``: the whole stage (files in and out, facts for every segment) on one size.
 
@@ -225,20 +226,40 @@ def one(n_docs: int, similarity: str) -> dict[str, object]:
         for _, wordings in EVENTS:
             hits = sum(1 for m in c.members if m.translation in wordings)
             found += hits * (hits - 1) // 2
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     same, pairs = _origin_pairs(clusters)
+    candidates = candidate_count(claims)
     return {
         "docs": n_docs,
         "segments": len(trans),
         "claims": len(claims),
+        "pairs": candidates,
+        "pairs_per_claim": round(candidates / len(claims), 1) if claims else 0.0,
         "multi_doc": sum(1 for c in clusters if len(c.docs) > 1),
         "extract_s": round(extracted - started, 1),
         "align_s": round(aligned - extracted, 1),
         "events_s": round(grouped - aligned, 1),
         "events": sum(1 for e in events if len(e.documents) > 1),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_mb": round(peak_mb, 1),
         "event_pairs": f"{found}/{injected}",
         "same_origin": f"{same / pairs:.3f}" if pairs else "-",
+        "same_pairs": same,
     }
+
+
+def candidate_count(claims: list[Claim]) -> int:
+    """The candidate pairs the blocking step gives these claims (as align_claims makes them)."""
+    from pipeline.align import Config, params_for
+    from pipeline.claims.blocking import candidate_pairs
+    from pipeline.claims.clustering import key_rarity, view
+    from pipeline.claims.similarity import top_terms
+
+    params = params_for(Config(out=Path(".")), "lexical")
+    rarity = key_rarity(claims)
+    views = [view(c, c.anchor, rarity) for c in claims]
+    terms = top_terms([c.translation for c in claims], params.terms)
+    left, _, _ = candidate_pairs(views, terms, params)
+    return len(left)
 
 
 def _origin_pairs(clusters: list[Cluster]) -> tuple[int, int]:
@@ -281,9 +302,10 @@ def scale(sizes: list[int], similarity: str) -> None:
         done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(rows[-1], file=sys.stderr)
-    cols = ["docs", "segments", "claims", "multi_doc", "extract_s", "align_s", "events_s"]
+    cols = ["docs", "segments", "claims", "pairs", "pairs_per_claim", "multi_doc"]
+    cols += ["extract_s", "align_s", "events_s"]
     cols += ["events", "peak_mb"]
-    cols += ["event_pairs", "same_origin"]
+    cols += ["event_pairs", "same_origin", "same_pairs"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:

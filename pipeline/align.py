@@ -27,24 +27,19 @@ import numpy as np
 
 from pipeline import ConfigError, InputError
 from pipeline.claims.blocking import candidate_pairs
-from pipeline.claims.clustering import (
-    ClaimView,
-    PairSignals,
-    Params,
-    accepted,
-    agglomerate,
-    key_rarity,
-    score_pair,
-)
+from pipeline.claims.clustering import PairSignals, Params, agglomerate, key_rarity
 from pipeline.claims.clustering import view as claim_view
 from pipeline.claims.event_records import find_events, summarize_events
 from pipeline.claims.events import EventParams
+from pipeline.claims.pairing import accepted_pairs, linkage_scorer
 from pipeline.claims.records import Claim, Cluster, ClusterMember
+from pipeline.claims.scoring import claim_arrays
 from pipeline.claims.select import claims_of, read_documents, read_segments
 from pipeline.claims.similarity import (
     SIMILARITY_KINDS,
     Embedder,
     LexicalEncoder,
+    fit_words,
     pair_cosines,
     resolve_kind,
     top_terms,
@@ -190,43 +185,19 @@ def align_claims(
     rarity = key_rarity(claims)
     views = [claim_view(c, c.anchor, rarity) for c in claims]
     texts = [c.translation for c in claims]
-    left, right, blocks = candidate_pairs(views, top_terms(texts, params.terms), params)
-    rows = encoder.encode(texts) if claims else None
+    words = fit_words(texts) if claims else None
+    left, right, blocks = candidate_pairs(views, top_terms(texts, params.terms, words), params)
+    rows = encoder.encode(texts, words) if claims else None
     cosines = pair_cosines(rows, left, right) if len(left) else np.zeros(0)
     log.info("align: %d claims, %d candidate pairs, blocks %s", len(claims), len(left), blocks)
-    edges = _accepted_pairs(views, left, right, cosines, params)
-    known = {(i, j): signals for i, j, signals in edges}  # the linkage checks add to it
-
-    def scorer(pairs: list[tuple[int, int]]) -> list[PairSignals]:
-        todo = [(min(p), max(p)) for p in pairs if (min(p), max(p)) not in known]
-        if todo:
-            a, b = np.array([p[0] for p in todo]), np.array([p[1] for p in todo])
-            for (i, j), text in zip(todo, pair_cosines(rows, a, b).tolist(), strict=True):
-                known[i, j] = score_pair(views[i], views[j], text, params)
-        return [known[min(p), max(p)] for p in pairs]
-
+    arrays = claim_arrays(views)
+    edges = accepted_pairs(arrays, (left, right, cosines), params)
+    scorer = linkage_scorer(arrays, rows, (left, right, cosines), edges, params)
     groups = agglomerate(views, edges, scorer, params)
     joined = {i for members, _ in groups for i in members}
     groups += [([i], []) for i in range(len(claims)) if i not in joined]
     clusters = [build_cluster([claims[i] for i in m], joins) for m, joins in groups]
     return sorted(clusters, key=lambda c: (-len(c.docs), -len(c.members), c.cluster_id))
-
-
-def _accepted_pairs(
-    views: Sequence[ClaimView],
-    left: np.ndarray,
-    right: np.ndarray,
-    cosines: np.ndarray,
-    params: Params,
-) -> list[tuple[int, int, PairSignals]]:
-    """Score the candidate pairs similar enough in text; keep those accepted."""
-    edges = []
-    for i, j, text in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True):
-        if text >= params.min_text:
-            signals = score_pair(views[i], views[j], text, params)
-            if accepted(signals, params):
-                edges.append((i, j, signals))
-    return edges
 
 
 def build_cluster(members: Sequence[Claim], joins: Sequence[PairSignals]) -> Cluster:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+import numpy as np
 import pytest
 
 from pipeline.align import align_claims
-from pipeline.claims.blocking import candidate_pairs
+from pipeline.claims.blocking import candidate_pairs, capped
 from pipeline.claims.clustering import Params, accepted, score_pair, time_signal, view
 from pipeline.claims.records import Claim
 from pipeline.claims.similarity import LexicalEncoder, top_terms
@@ -131,6 +133,52 @@ def test_blocks_of_too_common_words_are_dropped() -> None:
     left, _, counts = candidate_pairs(views, [["said"]] * 30, Params(max_block=10, max_share=0.5))
     assert len(left) == 0
     assert counts["dropped_blocks"] == 1
+
+
+@pytest.mark.parametrize("n", [60, 240, 960])
+def test_pairs_per_claim_never_exceed_the_cap(n: int) -> None:
+    # Every claim shares words with many others and the blocks grow with the
+    # collection; the cap holds each claim's pairs whatever the size.
+    rng = random.Random(n)
+    words = ["hotline", "ukraine", "shoigu", "austin", "call", "talks", "video", "minister"]
+    claims = [
+        claim(
+            f"d{i:04d}",
+            1,
+            "x",
+            "",
+            (dt.date(2022, 1, 1) + dt.timedelta(rng.randint(0, 90))).isoformat(),
+        )
+        for i in range(n)
+    ]
+    terms = [rng.sample(words, 4) for _ in claims]
+    views = [view(c, c.anchor) for c in claims]
+    params = Params(max_block=20, window=6, max_share=1.0, max_pairs=10)
+    left, right, counts = candidate_pairs(views, terms, params)
+    degree = np.bincount(np.concatenate([left, right]), minlength=n)
+    assert degree.max() <= params.max_pairs
+    assert len(left) / n <= params.max_pairs / 2
+    if n > 60:
+        assert counts["capped_pairs"] > 0
+    unbounded = candidate_pairs(
+        views, terms, Params(max_block=20, window=6, max_share=1.0, max_pairs=n)
+    )
+    assert unbounded[2]["capped_pairs"] == 0
+    kept = set(zip(left.tolist(), right.tolist(), strict=True))
+    assert kept <= set(zip(unbounded[0].tolist(), unbounded[1].tolist(), strict=True))
+
+
+def test_the_cap_keeps_the_pairs_sharing_most_then_the_rarest_then_the_nearest() -> None:
+    # claim 0 meets 1 (2 blocks), 2 (a block of 3), 3 (a block of 9, 1 day) and 4 (9, 5 days)
+    left, right = np.array([0, 0, 0, 0]), np.array([1, 2, 3, 4])
+    shared, size, gap = np.array([2, 1, 1, 1]), np.array([9, 3, 9, 9]), np.array([9, 9, 1, 5])
+    kept = [capped(left, right, shared, size, gap, cap).tolist() for cap in (1, 2, 3, 4)]
+    assert kept == [
+        [True, False, False, False],
+        [True, True, False, False],
+        [True, True, True, False],
+        [True, True, True, True],
+    ]
 
 
 CALL_VN = (

@@ -8,6 +8,8 @@ The steps, each a function:
    score; every signal is kept. Claims whose event dates lie more than
    ``max_gap_days`` apart, or (without event dates) whose documents lie more
    than ``anchor_window_days`` apart, cannot join: same topic is not same event.
+   It defines the signals of one pair; :func:`pipeline.claims.scoring.score_pairs`
+   computes the same numbers for many pairs at once, as the align stage does.
 3. :func:`agglomerate`: greedy merging of accepted pairs, best first, keeping
    at most ``max_per_doc`` claims per document in a cluster, no time-blocked
    pair and an average cross-document score above ``linkage * threshold``
@@ -21,6 +23,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from pipeline.claims.merging import greedy_merge
 from pipeline.claims.records import Claim
@@ -52,6 +56,7 @@ class Params:
     window: int = 20
     link_sample: int = 8
     max_share: float = 0.05
+    max_pairs: int = 80
     terms: int = 12
     weights: dict[str, float] = field(
         default_factory=lambda: {"text": 0.6, "facts": 0.25, "time": 0.15}
@@ -235,7 +240,7 @@ def accepted(signals: PairSignals, params: Params) -> bool:
 def agglomerate(
     views: Sequence[ClaimView],
     edges: Sequence[tuple[int, int, PairSignals]],
-    scorer: Callable[[list[tuple[int, int]]], list[PairSignals]],
+    scorer: Callable[[list[tuple[int, int]]], tuple[np.ndarray, np.ndarray]],
     params: Params,
 ) -> list[tuple[list[int], list[PairSignals]]]:
     """Greedy merging of accepted pairs, best first, under the cluster constraints.
@@ -243,12 +248,14 @@ def agglomerate(
     Args:
         views: the claims.
         edges: accepted pairs ``(i, j, signals)``.
-        scorer: signals of any pairs, in one call (for the linkage check of merges).
+        scorer: for any pairs, in one call, whether each is blocked and its score
+            (for the linkage check of merges).
         params: thresholds.
 
     Returns:
         Each cluster of two or more claims as (claim indices, signals of the joining pairs).
     """
+
     def may_merge(a: list[int], b: list[int]) -> bool:
         return _may_merge(a, b, views, scorer, params)
 
@@ -260,7 +267,7 @@ def _may_merge(
     a: list[int],
     b: list[int],
     views: Sequence[ClaimView],
-    scorer: Callable[[list[tuple[int, int]]], list[PairSignals]],
+    scorer: Callable[[list[tuple[int, int]]], tuple[np.ndarray, np.ndarray]],
     params: Params,
 ) -> bool:
     per_doc: dict[str, int] = defaultdict(int)
@@ -272,8 +279,9 @@ def _may_merge(
     # merge costs at most link_sample**2 pair scores however large the clusters.
     k = params.link_sample
     pairs = [(x, y) for x in a[:k] for y in b[:k] if views[x].claim.doc_id != views[y].claim.doc_id]
-    signals = scorer(pairs)
-    if any(s.blocked is not None for s in signals):
+    if not pairs:
+        return True
+    blocked, score = scorer(pairs)
+    if blocked.any():
         return False
-    scores = [s.score for s in signals]
-    return not scores or sum(scores) / len(scores) >= params.linkage * params.threshold
+    return sum(score.tolist()) / len(pairs) >= params.linkage * params.threshold

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,8 @@ __all__ = [
     "SIMILARITY_KINDS",
     "Embedder",
     "LexicalEncoder",
+    "WordTfidf",
+    "fit_words",
     "pair_cosines",
     "resolve_kind",
     "top_terms",
@@ -50,17 +53,23 @@ class LexicalEncoder:
     def __init__(self, char_weight: float = 0.5) -> None:
         self.char_weight = char_weight
 
-    def encode(self, texts: Sequence[str]) -> Any:
-        """Fit on ``texts`` and return their L2-normalized sparse rows."""
+    def encode(self, texts: Sequence[str], words: WordTfidf | None = None) -> Any:
+        """Fit on ``texts`` and return their L2-normalized sparse rows.
+
+        Args:
+            texts: the texts.
+            words: their word TF-IDF (:func:`fit_words`), when already fitted.
+        """
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.preprocessing import normalize
 
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
-        words, grams = _fit(_word_vectorizer(), texts), _fit(chars, texts)
+        grams = _fit(chars, texts)
+        word_rows = _fitted(words, texts).rows
         w = (1.0 - self.char_weight) ** 0.5
         c = self.char_weight**0.5
-        return normalize(hstack([words * w, grams * c]).tocsr())
+        return normalize(hstack([word_rows * w, grams * c]).tocsr())
 
 
 class Embedder:
@@ -72,8 +81,11 @@ class Embedder:
         self.batch_size = batch_size
         self._cache: dict[str, np.ndarray] = {}
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Return one normalized embedding row per text (computing only new texts)."""
+    def encode(self, texts: Sequence[str], words: WordTfidf | None = None) -> np.ndarray:
+        """Return one normalized embedding row per text (computing only new texts).
+
+        ``words`` is taken for the encoders' common signature; embeddings need no word counts.
+        """
         model = load_model()
         todo = sorted({t for t in texts if t not in self._cache})
         if todo:
@@ -149,21 +161,57 @@ def _word_vectorizer() -> Any:
     return TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=_WORD.pattern)
 
 
-def top_terms(texts: Sequence[str], k: int) -> list[list[str]]:
+@dataclass(frozen=True)
+class WordTfidf:
+    """The content-word TF-IDF of some texts, fitted once for blocking and the lexical rows.
+
+    Attributes:
+        rows: one sparse CSR row per text (one all-zero column when ``vocab`` is empty).
+        vocab: the word of each column; empty when no text has a content word.
+    """
+
+    rows: Any
+    vocab: tuple[str, ...]
+
+
+def fit_words(texts: Sequence[str]) -> WordTfidf:
+    """Fit the content-word TF-IDF on ``texts``."""
+    vectorizer = _word_vectorizer()
+    rows = _fit(vectorizer, texts).tocsr()
+    fitted = hasattr(vectorizer, "vocabulary_")  # not when no text has a content word
+    vocab = tuple(str(w) for w in vectorizer.get_feature_names_out()) if fitted else ()
+    return WordTfidf(rows, vocab)
+
+
+def _fitted(words: WordTfidf | None, texts: Sequence[str]) -> WordTfidf:
+    """``words`` checked against ``texts``, or fitted on them when None."""
+    if words is None:
+        return fit_words(texts)
+    if words.rows.shape[0] != len(texts):
+        raise ValueError(f"words: {words.rows.shape[0]} rows for {len(texts)} texts")
+    return words
+
+
+def top_terms(texts: Sequence[str], k: int, words: WordTfidf | None = None) -> list[list[str]]:
     """The ``k`` highest-weighted TF-IDF content words of each text (for blocking).
 
     Words found in one text only are left out (they can pair nothing); of the
     rest, words rare in the collection weigh most, so they make small blocks.
+
+    Args:
+        texts: the texts.
+        k: how many words per text, at most.
+        words: their word TF-IDF (:func:`fit_words`), when already fitted.
     """
     if not texts:
         return []
-    vectorizer = _word_vectorizer()
-    try:
-        matrix = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # no content word in any text
+    words = _fitted(words, texts)
+    if not words.vocab:  # no content word in any text
         return [[] for _ in texts]
-    vocab = vectorizer.get_feature_names_out()
-    shared = np.asarray((matrix > 0).sum(axis=0)).ravel() > 1
+    matrix, vocab = words.rows, words.vocab
+    # Counted on the stored entries: ``matrix > 0`` would sort the shared matrix's
+    # indices in place, and the lexical rows built on it change in the last bits.
+    shared = np.bincount(matrix.indices[matrix.data > 0], minlength=matrix.shape[1]) > 1
     out = []
     for row in range(matrix.shape[0]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
@@ -171,7 +219,7 @@ def top_terms(texts: Sequence[str], k: int) -> list[list[str]]:
         keep = shared[cols]
         cols, vals = cols[keep], vals[keep]
         best = cols[np.lexsort((cols, -vals))[:k]]
-        out.append([str(vocab[c]) for c in best])
+        out.append([vocab[c] for c in best])
     return out
 
 
