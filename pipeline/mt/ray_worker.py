@@ -20,7 +20,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from pipeline import ModelError
+from pipeline import ModelError, threads
 from pipeline.mt.engine import assessed
 from pipeline.mt.pieces import split_to_fit
 from pipeline.mt.registry import ResolvedModel, resolve
@@ -56,7 +56,7 @@ class TranslatorWorker:
         model: the model as resolved on the driver.
         generation: generation settings.
         factory: builds the translator (the stage's backend factory).
-        cpus: CPUs Ray gave this actor; torch runs that many threads.
+        cpus: CPUs Ray gave this actor; the models run that many threads.
         models_dir: the registry folder, to check the model's identity on this node.
     """
 
@@ -79,9 +79,9 @@ class TranslatorWorker:
 
     def _load(self) -> Any:
         if self._translator is None:
-            import torch
-
-            torch.set_num_threads(worker_threads(self.cpus))
+            # the actor's share of the CPUs: torch applies it when it loads a model, and
+            # CTranslate2 reads it; nothing heavy is imported here (a ct2 actor needs no torch)
+            threads.configure(worker_threads(self.cpus))
             here = resolve(self.model.spec, self.models_dir)
             if here.revision != self.model.revision:
                 raise ModelError(
