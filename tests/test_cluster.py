@@ -258,3 +258,12 @@ def test_reports_a_day_apart_join_and_conflict_on_the_date() -> None:
     assert conflict.slot == "when"
     assert conflict.values == {"2022-05-13": ["vn1/1"], "2022-05-14": ["zh1/1"]}
     assert cluster.facts["initiator"] == {"vn1/1": "US", "zh1/1": "US"}
+
+
+def test_blocks_of_one_documents_claims_give_no_pairs() -> None:
+    # two claims of one document share a block: no pair, and no error (a one-article run)
+    claims = [claim("d1", i, "x", "", "2022-05-13") for i in (1, 2)]
+    views = [view(c, c.anchor) for c in claims]
+    left, right, counts = candidate_pairs(views, [["hotline"], ["hotline"]], Params())
+    assert len(left) == len(right) == 0
+    assert counts["blocks"] == 1

@@ -81,7 +81,7 @@ def _pairs(
         lo, hi = np.minimum(left, right)[keep], np.maximum(left, right)[keep]
         codes.append(lo * len(views) + hi)
         sizes.append(np.full(len(lo), len(idx), dtype=np.int64))  # <= limit
-    if not codes:
+    if not sum(len(c) for c in codes):  # no block, or blocks of one document's claims only
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, counts
     key = np.concatenate(codes) * (limit + 1) + np.concatenate(sizes)
