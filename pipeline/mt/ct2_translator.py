@@ -38,15 +38,17 @@ class Ct2Options:
         max_batch_size: largest batch CTranslate2 runs at once, in ``batch_type`` units.
             1024 tokens is about 32 news sentences.
         batch_type: ``tokens`` or ``examples``.
-        segments_per_call: segments the stage hands CTranslate2 in one call, which
-            it re-batches itself (few large calls keep Python out of the loop).
+        tokens_per_call: most source tokens the stage hands CTranslate2 in one call
+            (length-sorted; it re-batches them itself): few large calls keep Python
+            out of the loop, and a bound in tokens keeps a call's memory from growing
+            with the number or length of segments (one longer segment gets a call alone).
     """
 
     quantization: str = "int8"
     intra_threads: int = 0
     inter_threads: int = 0
     max_batch_size: int = 1024
-    segments_per_call: int = 512
+    tokens_per_call: int = 8192
     batch_type: str = "tokens"
 
 
@@ -122,8 +124,9 @@ class Ct2Translator:
         self.name = model.name
         self.backend = f"ct2-{options.quantization}"
         # CTranslate2 re-batches by tokens inside one call (max_batch_size): the stage
-        # hands it this many length-sorted segments at once instead of its own batches.
-        self.segments_per_call = options.segments_per_call
+        # hands it length-sorted calls of up to this many source tokens instead of its own
+        # batches.
+        self.tokens_per_call = options.tokens_per_call
         self.max_tokens = max_tokens
         self._translator = translator
         self._tokenizer = tokenizer
@@ -166,7 +169,7 @@ class Ct2Translator:
 
 
 def _cores() -> int:
-    return threads.current().threads  # the cores available, or what the user set
+    return threads.budget()  # the cores available (or a share of them), or what the user set
 
 
 def _threads(device: str, intra: int, inter: int) -> tuple[int, int]:
