@@ -23,9 +23,18 @@ On a 2-core machine under load, ``stages`` takes about 3 minutes and ``threads``
 sentences x 32 tokens, 7 minutes); figures of a shared machine vary from call to call, which is
 why only the ratios of paired rounds are worth quoting.
 
+``ct2``: ``parallax translate --backend ct2`` against a direct CTranslate2 script at its best
+settings here (sentencepiece pieces straight to ``translate_batch``, 2 batches in parallel x 1
+thread, batches of 32 sentences), both on ``--ct2-sentences`` (200 and 2,000) WMT23 zh + IWSLT15
+vi lines through the OPUS-shaped model of ``bench.ct2_bench`` (built and converted into
+``--model-dir``), ``--beam`` 4 and ``--tokens`` forced words; and, to show what the stage still
+pays for transformers and torch, a process that only imports them (the stage less that import
+is the figure once the ct2 path no longer imports them).
+
 Usage:
-    python -m bench.whole_command [--part stages|threads|all] [--baseline ../main]
-        [--repeat 10] [--rounds 3] [--model-dir DIR] [--stage]
+    python -m bench.whole_command [--part stages|threads|ct2|all] [--baseline ../main]
+        [--repeat 10] [--rounds 3] [--model-dir DIR] [--stage] [--beam 4]
+        [--ct2-sentences 200,2000]
 """
 
 from __future__ import annotations
@@ -284,9 +293,110 @@ def threads_part(args: argparse.Namespace) -> None:
     print("  (sent/s: generate alone, timed inside the process; the stage: its whole command)")
 
 
+# -- the ct2 stage against a direct CTranslate2 script -----------------------------------------
+
+# The direct script at CTranslate2's best settings here: sentencepiece pieces straight to
+# translate_batch (no transformers), 2 batches in parallel x 1 thread, batches of 32.
+DIRECT_CT2 = """
+import json, sys
+import ctranslate2, sentencepiece
+snap, converted, texts, out, beam, words = sys.argv[1:7]
+source = sentencepiece.SentencePieceProcessor(model_file=snap + "/source.spm")
+target = sentencepiece.SentencePieceProcessor(model_file=snap + "/target.spm")
+lines = open(texts, encoding="utf-8").read().splitlines()
+model = ctranslate2.Translator(converted, device="cpu", intra_threads=1, inter_threads=2)
+pieces = [source.encode(line, out_type=str) + ["</s>"] for line in lines]
+results = model.translate_batch(pieces, beam_size=int(beam), max_batch_size=32,
+    batch_type="examples", max_decoding_length=int(words), min_decoding_length=int(words))
+done = [target.decode_pieces(r.hypotheses[0]).strip() for r in results]
+open(out, "w", encoding="utf-8").write("\\n".join(done) + "\\n")
+"""
+# What the stage pays for transformers (and torch) until the ct2 path stops importing it.
+IMPORT_TRANSFORMERS = "from transformers import MarianTokenizer, AutoConfig"
+
+
+def ct2_direct_once(snap: Path, texts: Path, beam: int, words: int) -> dict[str, Any]:
+    converted = snap.with_name(f"{snap.name}-ct2-int8")
+    cmd = [sys.executable, "-c", DIRECT_CT2, str(snap), str(converted), str(texts)]
+    with tempfile.TemporaryDirectory() as tmp:
+        return child([*cmd, str(Path(tmp) / "out.txt"), str(beam), str(words)], ROOT)
+
+
+def ct2_stage_once(snap: Path, segments: Path, beam: int, words: int) -> dict[str, Any]:
+    out = Path(tempfile.mkdtemp())
+    cmd = [sys.executable, "-m", "pipeline", "-q", "translate", "--input", str(segments)]
+    cmd += ["--out", str(out), "--model", f"vi={snap}", "--model", f"zh={snap}"]
+    cmd += ["--models-dir", str(snap.parent), "--backend", "ct2", "--device", "cpu"]
+    # the forced </s> is counted in max/min new tokens: one more for ``words`` words
+    cmd += ["--beam-size", str(beam), "--max-new-tokens", str(words + 1)]
+    cmd += ["--min-new-tokens", str(words + 1), "--no-repeat-ngram-size", "0"]
+    result = child(cmd, ROOT)
+    counts = read_json(out / "manifest.json")["stages"]["translate"]["counts"]
+    shutil.rmtree(out)
+    result["translated"] = counts["translated"]
+    return result
+
+
+def ct2_part(args: argparse.Namespace) -> None:
+    from bench import ct2_bench
+    from pipeline.io.jsonl import write_records
+    from pipeline.records import Segment
+
+    snap = ct2_bench.prepare(args.model_dir)
+    for n in (int(x) for x in args.ct2_sentences.split(",")):
+        pairs = ct2_bench.sentences(n, args.data)
+        with tempfile.TemporaryDirectory(prefix="parallax-whole-") as tmp:
+            texts, segments = Path(tmp) / "sentences.txt", Path(tmp) / "segments.jsonl"
+            atomic_write_text(texts, "\n".join(t for _, t in pairs) + "\n")
+            rows = [
+                Segment("d", f"s{i}", i, 0, "body", g, 1.0, t) for i, (g, t) in enumerate(pairs)
+            ]
+            write_records(segments, rows)
+            print(
+                f"\nct2 stage vs direct CTranslate2, {len(pairs)} sentences vi + zh, beam "
+                f"{args.beam}, {args.tokens} forced tokens; medians of {args.rounds} rounds"
+            )
+            results = rounds(ct2_contenders(args, snap, texts, segments), args.rounds)
+        ct2_table(results, len(pairs))
+
+
+def ct2_contenders(
+    args: argparse.Namespace, snap: Path, texts: Path, segments: Path
+) -> dict[str, Callable[[], dict[str, Any]]]:
+    return {
+        "direct": lambda: ct2_direct_once(snap, texts, args.beam, args.tokens),
+        "stage": lambda: ct2_stage_once(snap, segments, args.beam, args.tokens),
+        "import transformers": lambda: child([sys.executable, "-c", IMPORT_TRANSFORMERS], ROOT),
+    }
+
+
+def ct2_table(results: dict[str, list[dict[str, Any]]], n: int) -> None:
+    if any(r["translated"] != n for r in results["stage"]):
+        raise SystemExit(f"the stage translated {results['stage'][0]['translated']} of {n}")
+    print(f"  {'contender':28} {'sent/s':>7} {'wall s':>7} {'CPU ms/sent':>11} {'peak MiB':>8}")
+    for name, rows in results.items():
+        wall, cpu = median(rows, "wall"), median(rows, "cpu")
+        print(
+            f"  {name:28} {n / wall:7.2f} {wall:7.2f} {cpu / n * 1000:11.1f} "
+            f"{median(rows, 'peak'):8.0f}"
+        )
+    stage, direct, imports = results["stage"], results["direct"], results["import transformers"]
+    less = [
+        {"wall": s["wall"] - i["wall"], "cpu": s["cpu"] - i["cpu"]}
+        for s, i in zip(stage, imports, strict=True)
+    ]
+    speed, cpu = paired_ratio(direct, stage, "wall"), paired_ratio(stage, direct, "cpu")
+    speed_less, cpu_less = paired_ratio(direct, less, "wall"), paired_ratio(less, direct, "cpu")
+    print(
+        f"  stage/direct, round by round: speed {speed:.2f}, CPU {cpu:.2f}, "
+        f"peak {paired_ratio(stage, direct, 'peak'):.2f}; less the transformers import: "
+        f"speed {speed_less:.2f}, CPU {cpu_less:.2f}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("stages", "threads", "all"), default="all")
+    parser.add_argument("--part", choices=("stages", "threads", "ct2", "all"), default="all")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
     parser.add_argument("--repeat", type=int, default=10, help="articles: each corpus N times")
@@ -295,6 +405,8 @@ def main() -> int:
     parser.add_argument("--sentences", type=int, default=16)
     parser.add_argument("--tokens", type=int, default=16)
     parser.add_argument("--stage", action="store_true", help="also the translate stage")
+    parser.add_argument("--beam", type=int, default=4, help="ct2: beams")
+    parser.add_argument("--ct2-sentences", default="200,2000", help="ct2: input sizes")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, {len(os.sched_getaffinity(0))} available to this process")
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (a shared machine)")
@@ -302,6 +414,8 @@ def main() -> int:
         stages_part(args)
     if args.part in ("threads", "all"):
         threads_part(args)
+    if args.part in ("ct2", "all"):
+        ct2_part(args)
     return 0
 
 

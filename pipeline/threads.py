@@ -26,12 +26,25 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from pipeline import ConfigError
 
-__all__ = ["ENV", "ThreadPolicy", "apply_torch", "available_cores", "configure", "current"]
+__all__ = [
+    "ENV",
+    "ThreadPolicy",
+    "apply_torch",
+    "available_cores",
+    "budget",
+    "configure",
+    "current",
+    "shared_by",
+    "torch_threads_here",
+]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +77,7 @@ class ThreadPolicy:
 
 _configured: ThreadPolicy | None = None
 _torch_threads: int | None = None
+_share = threading.local()  # .threads: this thread's share while models share the cores
 
 
 def available_cores() -> int:
@@ -125,3 +139,37 @@ def apply_torch() -> None:
         torch.set_num_threads(threads)
         _torch_threads = threads
         log.debug("torch: %d threads", threads)
+
+
+@contextmanager
+def torch_threads_here(threads: int) -> Iterator[None]:
+    """Within it, torch runs ``threads`` intra-op threads in the calling thread (if loaded).
+
+    OpenMP keeps its thread count per thread: ``torch.set_num_threads`` in a worker
+    thread sets that worker's, and the count of threads torch has not yet started
+    using, not the main thread's. So workers sharing the cores take their share
+    here, and hand the policy's count back at the end for the threads to come.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(current().threads)
+
+
+@contextmanager
+def shared_by(workers: int) -> Iterator[None]:
+    """Within it, :func:`budget` in this thread is the policy's threads split ``workers`` ways."""
+    _share.threads = max(1, current().threads // workers)
+    try:
+        yield
+    finally:
+        _share.threads = None
+
+
+def budget() -> int:
+    """The threads a CTranslate2 model loaded now may use: the policy's, or a share of it."""
+    return getattr(_share, "threads", None) or current().threads

@@ -257,12 +257,11 @@ def test_cli_backend_flag(model: ResolvedModel, inputs: list[str], tmp_path: Pat
     ],
 )
 def test_thread_defaults_suit_the_machine(
-    monkeypatch: pytest.MonkeyPatch, device: str, cores: int, intra: int, inter: int, expected
+    device: str, cores: int, intra: int, inter: int, expected
 ) -> None:
     from pipeline.mt import ct2_translator
 
-    monkeypatch.setattr(ct2_translator, "_cores", lambda: cores)
-    assert ct2_translator._threads(device, intra, inter) == expected
+    assert ct2_translator._threads(device, intra, inter, cores) == expected
 
 
 def _settings_pair(model: ResolvedModel, converted: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -417,3 +416,24 @@ def test_cuda_without_a_gpu_exits_2_on_both_backends(
     argv += ["--models-dir", str(model.folder.parent), "--backend", backend]
     argv += ["--quantization", "float32", "--device", "cuda"]
     assert main(argv) == 2
+
+
+@pytest.mark.slow
+def test_a_model_built_while_languages_share_the_cores_loads_with_its_share(
+    model: ResolvedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the engine builds each language's translator inside threads.shared_by, but the
+    # model loads lazily, on its first batch, in a worker thread that has no share
+    import threading
+
+    from pipeline import threads
+
+    monkeypatch.setattr(threads, "_configured", threads.ThreadPolicy(4, 4, "PASSIVE", "cores"))
+    converted = _converted(model, "float32")
+    settings = GenerationSettings(1, 4, 0, 1.0, "cpu")
+    with threads.shared_by(2):
+        ct2 = load_ct2_translator(model, settings, Ct2Options("float32"), converted)
+    worker = threading.Thread(target=ct2.translate_batch, args=(["Xin chào"],))
+    worker.start()
+    worker.join()
+    assert ct2._loaded().num_translators == 2  # 2 batches at once x 1 thread: 2 of the 4 cores

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,31 @@ def test_policy_is_set_before_torch_is_imported_and_reaches_it() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.split()[-3:] == ["False", "PASSIVE", "1"]
+
+
+def test_a_worker_threads_torch_share_is_its_own() -> None:
+    # OpenMP keeps a thread count per thread: a worker's share leaves the main thread's,
+    # and threads started after it get the policy's count again.
+    code = (
+        "import threading; import torch; from pipeline import threads\n"
+        "threads.configure(2); seen = []\n"
+        "def work():\n"
+        "    with threads.torch_threads_here(1): seen.append(torch.get_num_threads())\n"
+        "def later(): seen.append(torch.get_num_threads())\n"
+        "for target in (work, later):\n"
+        "    t = threading.Thread(target=target); t.start(); t.join()\n"
+        "print(*seen, torch.get_num_threads())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-3:] == ["1", "2", "2"]
+
+
+def test_shared_by_splits_the_budget_in_this_thread_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threads, "_configured", threads.ThreadPolicy(4, 4, "PASSIVE", "test"))
+    seen: list[int] = []
+    with threads.shared_by(2):
+        inner = threads.budget()
+        other = threading.Thread(target=lambda: seen.append(threads.budget()))
+        other.start()
+        other.join()
+    assert (inner, seen, threads.budget()) == (2, [4], 4)

@@ -6,7 +6,8 @@ entries), the backend, the generation settings and the source text, so a
 change to any of them misses the cache. The database
 runs in WAL mode with a busy timeout; writes are short transactions of
 ``INSERT OR IGNORE``, so two runs sharing a cache never corrupt it and the
-first answer for a key wins.
+first answer for a key wins. One connection serves the threads of a process
+(the engine translates languages at once), one call at a time under a lock.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -81,6 +83,7 @@ class TranslationCache:
         self.path = path
         self._timeout = timeout
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()  # one statement sequence at a time on the connection
         self.hits = 0
         self.misses = 0
 
@@ -115,7 +118,9 @@ class TranslationCache:
         return machine_error(OSError(number, str(exc)), self.path, "write the translation cache")
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+        db = sqlite3.connect(
+            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
         try:
             db.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             db.execute("PRAGMA journal_mode = WAL")
@@ -140,15 +145,16 @@ class TranslationCache:
         """Return key -> translation for the keys present."""
         found: dict[str, str] = {}
         db = self._conn()
-        for start in range(0, len(keys), CHUNK):
-            part = list(keys[start : start + CHUNK])
-            marks = ",".join("?" * len(part))
-            rows = db.execute(
-                f"SELECT key, translation FROM translations WHERE key IN ({marks})", part
-            )
-            found.update(rows.fetchall())
-        self.hits += len(found)
-        self.misses += len(set(keys)) - len(found)
+        with self._lock:
+            for start in range(0, len(keys), CHUNK):
+                part = list(keys[start : start + CHUNK])
+                marks = ",".join("?" * len(part))
+                rows = db.execute(
+                    f"SELECT key, translation FROM translations WHERE key IN ({marks})", part
+                )
+                found.update(rows.fetchall())
+            self.hits += len(found)
+            self.misses += len(set(keys)) - len(found)
         return found
 
     def put_many(self, model: str, items: Iterable[tuple[str, str]]) -> None:
@@ -158,14 +164,8 @@ class TranslationCache:
             return
         db = self._conn()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?)", rows)
-                db.execute("COMMIT")
-            except sqlite3.Error:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+            with self._lock:
+                _insert(db, rows)
         except sqlite3.Error as exc:
             machine = self._machine(exc)
             if machine is None:
@@ -173,4 +173,17 @@ class TranslationCache:
             raise machine from exc
 
     def __len__(self) -> int:
-        return int(self._conn().execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+        with self._lock:
+            return int(self._conn().execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+
+
+def _insert(db: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> None:
+    """Insert rows in one transaction, rolled back on an error; existing keys win."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?)", rows)
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise

@@ -3,7 +3,7 @@
 It tokenizes with the snapshot's own files (:mod:`pipeline.mt.marian_vocab`:
 MarianTokenizer's ids, which the torch backend feeds too), hands every
 sentence of a call to ``ctranslate2.Translator.translate_batch`` at once
-(CTranslate2 sorts and sub-batches by tokens itself), and decodes the pieces
+(CTranslate2 sorts and sub-batches them itself), and decodes the pieces
 back as the torch backend decodes ids. The generation settings are those the
 torch backend uses, read from the same files
 (:func:`pipeline.mt.translator.snapshot_generation`), mapped to CTranslate2's
@@ -38,18 +38,23 @@ class Ct2Options:
         intra_threads: threads per batch; 0 suits the machine (see ``_threads``).
         inter_threads: batches translated in parallel; 0 suits the machine.
         max_batch_size: largest batch CTranslate2 runs at once, in ``batch_type`` units.
-            1024 tokens is about 32 news sentences.
+            32 sentences ran 1.5x batches of 1024 tokens at beam 4 on 2 cores
+            (``python -m bench.ct2_bench --part calls``, 2,000 sentences).
         batch_type: ``tokens`` or ``examples``.
-        segments_per_call: segments the stage hands CTranslate2 in one call, which
-            it re-batches itself (few large calls keep Python out of the loop).
+        tokens_per_call: most source tokens the stage hands CTranslate2 in one call
+            (length-sorted; it re-batches them itself): few large calls keep Python
+            out of the loop, and a bound in tokens keeps a call's memory from growing
+            with the number or length of segments (one longer segment gets a call alone).
+            At beam 4, 2,000 sentences: 2,048 tokens peaked at 593 MiB, 8,192 at 726,
+            32,768 at 807 (the direct script, one call: 863), at the same speed.
     """
 
     quantization: str = "int8"
     intra_threads: int = 0
     inter_threads: int = 0
-    max_batch_size: int = 1024
-    segments_per_call: int = 512
-    batch_type: str = "tokens"
+    max_batch_size: int = 32
+    tokens_per_call: int = 4096
+    batch_type: str = "examples"
 
 
 def decoding_options(
@@ -127,8 +132,9 @@ class Ct2Translator:
         self.name = model.name
         self.backend = f"ct2-{options.quantization}"
         # CTranslate2 re-batches by tokens inside one call (max_batch_size): the stage
-        # hands it this many length-sorted segments at once instead of its own batches.
-        self.segments_per_call = options.segments_per_call
+        # hands it length-sorted calls of up to this many source tokens instead of its own
+        # batches.
+        self.tokens_per_call = options.tokens_per_call
         self.max_tokens = _max_tokens(model.folder, vocab)
         self._converted = converted
         self._vocab = vocab
@@ -136,6 +142,9 @@ class Ct2Translator:
         self._options = options
         self._device = device
         self._source = source
+        # the threads it may use, taken now: languages running at once each build their
+        # model inside threads.shared_by, but load it later, in a worker thread
+        self._cores = threads.budget()
         self._translator: Any = None
 
     def settings(self) -> dict[str, Any]:
@@ -169,15 +178,11 @@ class Ct2Translator:
     def _loaded(self) -> Any:
         """The ``ctranslate2.Translator``, loaded on first use."""
         if self._translator is None:
-            self._translator = _load(self._converted, self._device, self._options)
+            self._translator = _load(self._converted, self._device, self._options, self._cores)
         return self._translator
 
 
-def _cores() -> int:
-    return threads.current().threads  # the cores available, or what the user set
-
-
-def _threads(device: str, intra: int, inter: int) -> tuple[int, int]:
+def _threads(device: str, intra: int, inter: int, cores: int) -> tuple[int, int]:
     """Threads per batch and batches in parallel; 0 means "suit the machine".
 
     On CPUs, batches in parallel with one core each beat all cores on one batch:
@@ -185,7 +190,6 @@ def _threads(device: str, intra: int, inter: int) -> tuple[int, int]:
     (bench/ct2_bench.py). So the default runs up to 4 batches at once and splits
     the cores among them. A GPU runs one batch at a time.
     """
-    cores = _cores()
     if device == "cuda":
         return intra or 1, inter or 1
     if not inter:
@@ -219,7 +223,7 @@ def _suppressed(generate: dict[str, Any], vocab: MarianVocab) -> list[list[str]]
     return [vocab.tokens(ids) for ids in bad]
 
 
-def _load(converted: Path, requested: str, options: Ct2Options) -> Any:
+def _load(converted: Path, requested: str, options: Ct2Options, cores: int) -> Any:
     """Load the converted model with CTranslate2 on the requested device.
 
     Raises:
@@ -228,7 +232,7 @@ def _load(converted: Path, requested: str, options: Ct2Options) -> Any:
     """
     ctranslate2 = require_ct2()
     device = _device(requested, ctranslate2)
-    threads, parallel = _threads(device, options.intra_threads, options.inter_threads)
+    threads, parallel = _threads(device, options.intra_threads, options.inter_threads, cores)
     try:
         translator = ctranslate2.Translator(
             str(converted),

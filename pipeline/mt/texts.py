@@ -78,9 +78,9 @@ def translate_texts(
         count("model_texts", len(batch))
 
     batch_size, batch_tokens = batching.batch_size, batching.batch_tokens
-    per_call = int(getattr(translator, "segments_per_call", 0))
+    per_call = int(getattr(translator, "tokens_per_call", 0))
     if per_call:  # the engine batches by tokens itself: hand it big, length-sorted calls
-        batch_size, batch_tokens = per_call, sys.maxsize
+        batch_size, batch_tokens = sys.maxsize, per_call
     results = translate_all(
         todo,
         [lengths[p] for p in todo],

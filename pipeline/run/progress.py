@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
@@ -57,6 +58,7 @@ class Progress:
         self.desc, self.total, self.unit, self.interval = desc, total, unit, interval
         self.clock = clock
         self.done = 0.0
+        self._lock = threading.Lock()  # the translate engine advances from several threads
         self._start = self._last = clock()
         stream = stream or sys.stderr
         self._bar: Any = None
@@ -81,8 +83,9 @@ class Progress:
             self.close()
 
     def advance(self, n: float = 1.0) -> None:
-        """Add ``n`` (possibly fractional) units of work done."""
-        self.update_to(self.done + n)
+        """Add ``n`` (possibly fractional) units of work done (from any thread)."""
+        with self._lock:
+            self.update_to(self.done + n)
 
     def update_to(self, done: float) -> None:
         """Set the work done (it never goes back)."""
