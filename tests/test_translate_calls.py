@@ -205,3 +205,28 @@ def test_one_model_for_two_languages_runs_them_in_turn(tmp_path: Path) -> None:
         engine.translate(_segments())
     assert {thread for _, thread in shared.calls} == {threading.current_thread().name}
     assert shared.budget == 2
+
+
+def test_a_submitting_translator_has_the_next_call_queued_before_a_call_is_taken() -> None:
+    from pipeline.mt.batching import translate_all
+
+    events: list[str] = []
+
+    def submit(texts: list[str]) -> Any:
+        events.append(f"submit {texts[0]}")
+
+        def wait() -> list[str]:
+            events.append(f"wait {texts[0]}")
+            return [t.upper() for t in texts]
+
+        return wait
+
+    def translate(texts: list[str]) -> list[str]:
+        raise AssertionError("a submitting translator is not called synchronously")
+
+    batches: list[list[int]] = []
+    texts = ["aaa", "bb", "c"]
+    out = translate_all(texts, [3, 2, 1], translate, 1, 100, lambda b, _: batches.append(b), submit)
+    assert out == ["AAA", "BB", "C"]
+    assert batches == [[0], [1], [2]]  # results taken in the batches' order
+    assert events == ["submit aaa", "submit bb", "wait aaa", "submit c", "wait bb", "wait c"]

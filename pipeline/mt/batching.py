@@ -7,6 +7,7 @@ does this); results are put back in the original order.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
@@ -80,6 +81,7 @@ def translate_all(
     batch_size: int,
     batch_tokens: int,
     on_batch: Callable[[list[int], list[str]], None] | None = None,
+    submit: Callable[[list[str]], Callable[[], list[str]]] | None = None,
 ) -> list[str]:
     """Translate texts in planned batches and return the results in input order.
 
@@ -90,14 +92,18 @@ def translate_all(
         batch_size: most texts per batch.
         batch_tokens: most padded tokens per batch.
         on_batch: called after each batch with its positions and results (to cache
-            them at once, and for progress bars).
+            them at once, and for progress bars), in the batches' order.
+        submit: starts one batch and returns what waits for its results; given, the
+            next batch is started before the current one's results are taken, so an
+            engine that runs in threads of its own (CTranslate2) always has work queued
+            while this thread decodes, caches and plans.
 
     Raises:
         TranslatorContractError: the translator returned the wrong number of results.
     """
     results: list[str | None] = [None] * len(texts)
-    for batch in plan_batches(lengths, batch_size, batch_tokens):
-        out = translate([texts[i] for i in batch])
+
+    def finish(batch: list[int], out: list[str]) -> None:
         if len(out) != len(batch):
             raise TranslatorContractError(
                 f"translator returned {len(out)} results for {len(batch)} texts"
@@ -106,6 +112,19 @@ def translate_all(
             results[i] = text
         if on_batch is not None:
             on_batch(batch, out)
+
+    pending: deque[tuple[list[int], Callable[[], list[str]]]] = deque()
+    for batch in plan_batches(lengths, batch_size, batch_tokens):
+        if submit is None:
+            finish(batch, translate([texts[i] for i in batch]))
+            continue
+        pending.append((batch, submit([texts[i] for i in batch])))
+        if len(pending) > 1:
+            taken, wait = pending.popleft()
+            finish(taken, wait())
+    while pending:
+        taken, wait = pending.popleft()
+        finish(taken, wait())
     return [r if r is not None else "" for r in results]
 
 

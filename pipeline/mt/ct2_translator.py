@@ -14,6 +14,7 @@ imported, and ``ctranslate2`` only when a sentence is to be translated.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,15 +166,25 @@ class Ct2Translator:
 
     def translate_batch(self, texts: list[str]) -> list[str]:
         """Translate texts in one CTranslate2 call; the output keeps their order."""
+        return self.submit_batch(texts)()
+
+    def submit_batch(self, texts: list[str]) -> Callable[[], list[str]]:
+        """Queue texts with CTranslate2 (``asynchronous``); the returned call waits for them.
+
+        CTranslate2's workers take the queued batches of every call in turn, so with
+        the next call queued before this one's results are decoded they never wait
+        for Python between calls.
+        """
         if not texts:
-            return []
+            return list
         results = self._loaded().translate_batch(
             self.tokenize(texts),
             max_batch_size=self._options.max_batch_size,
             batch_type=self._options.batch_type,
+            asynchronous=True,
             **self._decoding,
         )
-        return self.detokenize([r.hypotheses[0] for r in results])
+        return lambda: self.detokenize([r.result().hypotheses[0] for r in results])
 
     def _loaded(self) -> Any:
         """The ``ctranslate2.Translator``, loaded on first use."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.mt.batching import translate_all, unique
 from pipeline.mt.pieces import join_pieces, split_to_fit
-from pipeline.mt.translator import Translator
+from pipeline.mt.translator import Submitting, Translator
 
 __all__ = ["Batching", "translate_texts"]
 
@@ -88,6 +88,7 @@ def translate_texts(
         batch_size,
         batch_tokens,
         on_batch=on_batch,
+        submit=translator.submit_batch if isinstance(translator, Submitting) else None,
     )
     done.update(zip(todo, results, strict=True))
     joined = [(join_pieces([done[p] for p in parts]), parts) for parts in split]

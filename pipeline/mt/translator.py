@@ -60,6 +60,19 @@ class Translator(Protocol):
         ...
 
 
+@runtime_checkable
+class Submitting(Protocol):
+    """A translator that can queue a batch and be waited on later (CTranslate2's threads).
+
+    :func:`pipeline.mt.batching.translate_all` queues the next batch before it
+    takes the current one's results, so the engine never waits for Python.
+    """
+
+    def submit_batch(self, texts: list[str]) -> Callable[[], list[str]]:
+        """Start translating texts; the returned call gives their translations, in order."""
+        ...
+
+
 @dataclass(frozen=True)
 class GenerationSettings:
     """How a model generates; zero means "the model's generation config".
