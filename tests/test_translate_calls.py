@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -230,3 +231,24 @@ def test_a_submitting_translator_has_the_next_call_queued_before_a_call_is_taken
     assert out == ["AAA", "BB", "C"]
     assert batches == [[0], [1], [2]]  # results taken in the batches' order
     assert events == ["submit aaa", "submit bb", "wait aaa", "submit c", "wait bb", "wait c"]
+
+
+def test_calls_hold_whole_engine_batches_within_the_token_bound() -> None:
+    from pipeline.mt.batching import plan_calls
+
+    lengths = [10] * 100
+    calls = plan_calls(lengths, 32, 700)
+    assert sorted(i for call in calls for i in call) == list(range(100))
+    assert all(_padded(call, lengths, 32) <= 700 for call in calls)
+    # batches of 32 cost 320 padded tokens: two to a call, and the last 4 join the third
+    assert [len(c) for c in calls] == [64, 36]
+    # a batch too long for the bound is cut as plan_batches cuts it
+    assert [len(c) for c in plan_calls([100] * 32, 32, 1000)] == [10, 10, 10, 2]
+    # no engine batch: calls alone, bounded by padded tokens
+    assert [len(c) for c in plan_calls(lengths, sys.maxsize, 700)] == [70, 30]
+
+
+def _padded(call: list[int], lengths: list[int], batch: int) -> int:
+    ordered = sorted(call, key=lambda i: -lengths[i])
+    groups = [ordered[k : k + batch] for k in range(0, len(ordered), batch)]
+    return sum(lengths[g[0]] * len(g) for g in groups)

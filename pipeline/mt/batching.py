@@ -7,6 +7,7 @@ does this); results are put back in the original order.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
@@ -15,7 +16,14 @@ from pipeline import ModelError
 
 T = TypeVar("T")
 
-__all__ = ["TranslatorContractError", "chunks", "plan_batches", "translate_all", "unique"]
+__all__ = [
+    "TranslatorContractError",
+    "chunks",
+    "plan_batches",
+    "plan_calls",
+    "translate_all",
+    "unique",
+]
 
 
 class TranslatorContractError(ModelError, RuntimeError):
@@ -74,6 +82,42 @@ def plan_batches(lengths: Sequence[int], batch_size: int, batch_tokens: int) -> 
     return batches
 
 
+def plan_calls(lengths: Sequence[int], batch: int, call_tokens: int) -> list[list[int]]:
+    """Calls of whole engine batches, longest first, of at most ``call_tokens`` padded tokens.
+
+    For an engine that batches ``batch`` texts at a time inside a call
+    (CTranslate2 with ``batch_type="examples"``): a call of 100 texts would run
+    batches of 32, 32, 32 and 4, and a small batch costs nearly what a full one
+    does, so calls hold whole batches of ``batch`` length-sorted texts and only the
+    last batch of all is short. A batch of texts too long for the bound is cut
+    into calls within it, as :func:`plan_batches` cuts.
+
+    Args:
+        lengths: token length of each text.
+        batch: texts per engine batch (>= 1).
+        call_tokens: most padded tokens (a batch's longest length times its size,
+            summed over its batches) per call (>= 1).
+
+    Returns:
+        Lists of positions into ``lengths``; every position appears once.
+    """
+    calls: list[list[int]] = []
+    room = 0  # padded tokens the last call may still take
+    for group in plan_batches(lengths, batch, sys.maxsize):
+        padded = lengths[group[0]] * len(group)  # longest first
+        if padded > call_tokens:
+            parts = plan_batches([lengths[i] for i in group], batch, call_tokens)
+            calls += [[group[j] for j in part] for part in parts]
+            room = 0
+        elif calls and padded <= room:
+            calls[-1].extend(group)
+            room -= padded
+        else:
+            calls.append(list(group))
+            room = call_tokens - padded
+    return calls
+
+
 def translate_all(
     texts: Sequence[str],
     lengths: Sequence[int],
@@ -82,6 +126,7 @@ def translate_all(
     batch_tokens: int,
     on_batch: Callable[[list[int], list[str]], None] | None = None,
     submit: Callable[[list[str]], Callable[[], list[str]]] | None = None,
+    plan: list[list[int]] | None = None,
 ) -> list[str]:
     """Translate texts in planned batches and return the results in input order.
 
@@ -97,6 +142,7 @@ def translate_all(
             next batch is started before the current one's results are taken, so an
             engine that runs in threads of its own (CTranslate2) always has work queued
             while this thread decodes, caches and plans.
+        plan: the batches, as positions (default: :func:`plan_batches` of the bounds).
 
     Raises:
         TranslatorContractError: the translator returned the wrong number of results.
@@ -114,7 +160,7 @@ def translate_all(
             on_batch(batch, out)
 
     pending: deque[tuple[list[int], Callable[[], list[str]]]] = deque()
-    for batch in plan_batches(lengths, batch_size, batch_tokens):
+    for batch in plan if plan is not None else plan_batches(lengths, batch_size, batch_tokens):
         if submit is None:
             finish(batch, translate([texts[i] for i in batch]))
             continue

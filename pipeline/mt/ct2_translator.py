@@ -136,6 +136,8 @@ class Ct2Translator:
         # hands it length-sorted calls of up to this many source tokens instead of its own
         # batches.
         self.tokens_per_call = options.tokens_per_call
+        # the sentences of one of its batches: calls hold whole batches (batching.plan_calls)
+        self.batch_examples = options.max_batch_size if options.batch_type == "examples" else 0
         self.max_tokens = _max_tokens(model.folder, vocab)
         self._converted = converted
         self._vocab = vocab

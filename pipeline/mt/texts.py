@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.mt.batching import translate_all, unique
+from pipeline.mt.batching import plan_calls, translate_all, unique
 from pipeline.mt.pieces import join_pieces, split_to_fit
 from pipeline.mt.translator import Submitting, Translator
 
@@ -78,17 +78,21 @@ def translate_texts(
         count("model_texts", len(batch))
 
     batch_size, batch_tokens = batching.batch_size, batching.batch_tokens
+    sizes = [lengths[p] for p in todo]
+    plan = None
     per_call = int(getattr(translator, "tokens_per_call", 0))
-    if per_call:  # the engine batches by tokens itself: hand it big, length-sorted calls
-        batch_size, batch_tokens = sys.maxsize, per_call
+    if per_call:  # the engine batches itself: hand it length-sorted calls of whole batches
+        batch = int(getattr(translator, "batch_examples", 0))
+        plan = plan_calls(sizes, batch or sys.maxsize, per_call)  # no batch size: calls alone
     results = translate_all(
         todo,
-        [lengths[p] for p in todo],
+        sizes,
         translator.translate_batch,
         batch_size,
         batch_tokens,
         on_batch=on_batch,
         submit=translator.submit_batch if isinstance(translator, Submitting) else None,
+        plan=plan,
     )
     done.update(zip(todo, results, strict=True))
     joined = [(join_pieces([done[p] for p in parts]), parts) for parts in split]
