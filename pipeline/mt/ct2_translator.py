@@ -23,7 +23,7 @@ from pipeline import ConfigError, ModelError, threads
 from pipeline.mt.ct2_convert import check_conversion, ct2_installed, require_ct2
 from pipeline.mt.marian_vocab import MarianVocab, load_marian_vocab
 from pipeline.mt.registry import ResolvedModel
-from pipeline.mt.translator import GenerationSettings, model_positions, snapshot_generation
+from pipeline.mt.translator import GenerationSettings, input_limit, snapshot_generation
 
 __all__ = ["Ct2Options", "Ct2Translator", "decoding_options", "load_ct2_translator"]
 
@@ -138,7 +138,7 @@ class Ct2Translator:
         self.tokens_per_call = options.tokens_per_call
         # the sentences of one of its batches: calls hold whole batches (batching.plan_calls)
         self.batch_examples = options.max_batch_size if options.batch_type == "examples" else 0
-        self.max_tokens = _max_tokens(model.folder, vocab)
+        self.max_tokens = input_limit(model.folder, vocab.model_max_length)
         self._converted = converted
         self._vocab = vocab
         self._decoding = decoding
@@ -223,11 +223,6 @@ def _compute_type(device: str, quantization: str) -> str:
     if device == "cuda":
         return "int8_float16" if quantization.startswith("int8") else "float16"
     return "default"
-
-
-def _max_tokens(folder: Path, vocab: MarianVocab) -> int:
-    """The longest input: the position embeddings, or the tokenizer's limit if lower."""
-    return min(model_positions(folder), vocab.model_max_length)
 
 
 def _suppressed(generate: dict[str, Any], vocab: MarianVocab) -> list[list[str]]:

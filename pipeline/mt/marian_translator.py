@@ -18,7 +18,7 @@ from pipeline.mt.registry import ResolvedModel
 from pipeline.mt.translator import (
     GenerationSettings,
     Translator,
-    model_positions,
+    input_limit,
     pick_device,
     snapshot_generation,
 )
@@ -47,6 +47,7 @@ class MarianTranslator:
         self._generate: dict[str, Any] | None = None
         self._source = ""
         self._device = "cpu"
+        self._max_tokens = 0
 
     def _tokenizer(self) -> MarianVocab:
         if self._vocab is None:
@@ -85,7 +86,9 @@ class MarianTranslator:
     @property
     def max_tokens(self) -> int:
         """The longest input the model takes (its position embeddings, or the tokenizer's limit)."""
-        return min(model_positions(self.folder), self._tokenizer().model_max_length)
+        if not self._max_tokens:  # read once: the engine asks for it on every chunk
+            self._max_tokens = input_limit(self.folder, self._tokenizer().model_max_length)
+        return self._max_tokens
 
     def settings(self) -> dict[str, Any]:
         """The effective generation keyword arguments, and the file the defaults came from."""

@@ -182,6 +182,11 @@ def model_positions(folder: Path) -> int:
         raise ModelError(f"{folder}: no max_position_embeddings in config.json ({exc})") from exc
 
 
+def input_limit(folder: Path, tokenizer_limit: int) -> int:
+    """The longest input a snapshot takes: its position embeddings, or its tokenizer's limit."""
+    return min(model_positions(folder), tokenizer_limit)
+
+
 def generation_kwargs(
     model: Mapping[str, Any], settings: GenerationSettings, positions: int
 ) -> dict[str, Any]:
