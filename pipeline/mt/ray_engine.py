@@ -148,7 +148,10 @@ class RayTranslating(Translating):
         """
         distinct, _ = unique(texts)
         settings = settings_of(pool)
-        limit = min(self.config.max_input_tokens or pool.max_tokens, pool.max_tokens)
+        batching = Batching(
+            self.config.batch_size, self.config.batch_tokens, self.config.max_input_tokens
+        )
+        limit = batching.limit(pool.max_tokens)
         memo_settings = {**settings, "pieces_within": limit}
         model = model_identity(pool.name, pool.revision)
         whole = {t: cache_key(model, settings, t) for t in distinct}
@@ -168,9 +171,6 @@ class RayTranslating(Translating):
             self.cache.put_many(pool.name, rows)
             self._record_unit(pool, reply)
 
-        batching = Batching(
-            self.config.batch_size, self.config.batch_tokens, self.config.max_input_tokens
-        )
         self._count("ray_texts", len(todo))
         for t, result in pool.run(todo, batching, store).items():
             if result[0] is None:

@@ -137,7 +137,7 @@ class TranslatorWorker:
             model translated (for the driver's cache); ``counts``; and where it ran.
         """
         translator = self._load()
-        limit = min(batching.max_input_tokens or translator.max_tokens, translator.max_tokens)
+        limit = batching.limit(translator.max_tokens)
         lengths = translator.count_tokens(texts)
         fit = [t for t, n in zip(texts, lengths, strict=True) if n <= limit]
         new: list[tuple[str, str]] = []

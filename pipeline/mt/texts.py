@@ -32,6 +32,10 @@ class Batching:
     batch_tokens: int = 4096
     max_input_tokens: int = 0
 
+    def limit(self, model_tokens: int) -> int:
+        """The longest text sent whole to a model taking ``model_tokens``; longer ones split."""
+        return min(self.max_input_tokens or model_tokens, model_tokens)
+
 
 def translate_texts(
     translator: Translator,
@@ -59,7 +63,7 @@ def translate_texts(
         For each text, its translation and the pieces sent to the model.
     """
     distinct, where = unique(texts)
-    limit = min(batching.max_input_tokens or translator.max_tokens, translator.max_tokens)
+    limit = batching.limit(translator.max_tokens)
     lengths = dict(zip(distinct, translator.count_tokens(distinct), strict=True))
     split = [
         [t] if lengths[t] <= limit else split_to_fit(t, translator.count_tokens, limit)
